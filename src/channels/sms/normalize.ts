@@ -1,0 +1,125 @@
+// Twilio webhook params → Baton's channel-neutral shapes. Pure: no I/O, no clock.
+import type { Attachment, AttachmentKind, DeliveryStatus, InboundMessage, StatusUpdate } from '../channel.ts';
+import type { TwilioInbound, TwilioMessageStatus, TwilioStatus } from './payload.ts';
+
+const WHATSAPP_PREFIX = 'whatsapp:';
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMessage {
+  const viaWhatsApp = form.From.toLowerCase().startsWith(WHATSAPP_PREFIX);
+  // SMS and WhatsApp-via-Twilio from one phone must land on one contact, so the
+  // prefix is not part of the address.
+  const address = viaWhatsApp ? form.From.slice(WHATSAPP_PREFIX.length) : form.From;
+  const hasMedia = form.NumMedia > 0;
+
+  const message: InboundMessage = {
+    channel: 'sms',
+    providerMessageId: form.MessageSid,
+    from: {
+      externalId: address,
+      // Short codes and alphanumeric senders are addresses but not phones.
+      phone: E164.test(address) ? address : undefined,
+      name: nonEmpty(form.ProfileName),
+    },
+    receivedAt,
+    kind: 'text',
+    text: form.Body,
+    inReplyTo: nonEmpty(form.OriginalRepliedMessageSid),
+    // Kept so a reply can go back over WhatsApp rather than as a plain SMS.
+    providerType: viaWhatsApp ? 'whatsapp' : hasMedia ? 'mms' : 'sms',
+  };
+
+  const location = parseLocation(form);
+  if (location !== undefined) return { ...message, kind: 'location', location };
+
+  const replyId = nonEmpty(form.ButtonPayload);
+  if (replyId !== undefined) {
+    return { ...message, kind: 'interactive', replyId, text: nonEmpty(form.ButtonText) ?? form.Body };
+  }
+
+  // The contract carries one attachment; MediaUrl1..9 of a multi-part MMS are not kept.
+  if (hasMedia) return { ...message, kind: 'media', attachment: firstAttachment(form) };
+
+  return message;
+}
+
+function firstAttachment(form: TwilioInbound): Attachment {
+  return {
+    kind: attachmentKind(form.MediaContentType0),
+    url: nonEmpty(form.MediaUrl0),
+    mimeType: nonEmpty(form.MediaContentType0),
+    caption: nonEmpty(form.Body),
+  };
+}
+
+export function attachmentKind(contentType: string | undefined): AttachmentKind {
+  const type = (contentType ?? '').trim().toLowerCase();
+  if (type.startsWith('image/')) return 'image';
+  if (type.startsWith('audio/')) return 'audio';
+  if (type.startsWith('video/')) return 'video';
+  return 'document';
+}
+
+function parseLocation(form: TwilioInbound): InboundMessage['location'] {
+  // Number('') is 0, so blank coordinates must be ruled out before converting.
+  if (!form.Latitude?.trim() || !form.Longitude?.trim()) return undefined;
+  const latitude = Number(form.Latitude);
+  const longitude = Number(form.Longitude);
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return undefined;
+  return { latitude, longitude, name: nonEmpty(form.Label), address: nonEmpty(form.Address) };
+}
+
+/**
+ * `null` = a callback that says nothing about one of our sends: 'receiving'/'received'
+ * describe inbound messages, and 'partially_delivered' (multi-recipient) has no
+ * single-recipient meaning.
+ */
+const STATUS_MAP: Readonly<Record<TwilioMessageStatus, DeliveryStatus | null>> = {
+  accepted: 'queued',
+  scheduled: 'queued',
+  queued: 'queued',
+  sending: 'sending',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  undelivered: 'undelivered',
+  failed: 'failed',
+  // Only our own scheduled sends can be canceled; for the conversation it never went out.
+  canceled: 'failed',
+  receiving: null,
+  received: null,
+  partially_delivered: null,
+};
+
+export function normalizeSmsStatus(form: TwilioStatus, at: Date): StatusUpdate | null {
+  const status = STATUS_MAP[form.MessageStatus];
+  if (status === null) return null;
+  return {
+    channel: 'sms',
+    providerMessageId: form.MessageSid,
+    status,
+    at,
+    errorCode: nonEmpty(form.ErrorCode),
+  };
+}
+
+/**
+ * Flattens an `express.urlencoded({ extended: false })` body back into the pairs Twilio
+ * signed, repeats included. (`extended: true` nests `a[b]=c` keys and cannot be
+ * signature-checked.)
+ */
+export function formToPairs(body: Record<string, string | string[]>): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (Array.isArray(value)) {
+      for (const item of value) pairs.push([key, item]);
+    } else {
+      pairs.push([key, value]);
+    }
+  }
+  return pairs;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,168 @@
+// Sends one reply through the Cloud API's /messages endpoint. Translates only: retries
+// and persistence belong to the outbound worker, which reads ProviderError.retryable.
+import { z } from 'zod';
+import type { ChannelSender, OutboundRequest, SendResult } from '../channel.ts';
+import { ProviderError } from '../../shared/errors.ts';
+
+export type WhatsAppSenderOptions = {
+  /** Graph API base including the version, e.g. https://graph.facebook.com/v21.0 */
+  apiBase: string;
+  phoneNumberId: string;
+  accessToken: string;
+  timeoutMs?: number;
+};
+
+/** Meta's limits for reply-button messages: 3 buttons, 20-character titles, 1024-character body. */
+const MAX_BUTTONS = 3;
+const MAX_BUTTON_TITLE = 20;
+const MAX_INTERACTIVE_BODY = 1024;
+
+/**
+ * Graph error codes that mean "later", though Meta returns them with HTTP 400:
+ * 4 / 80007 app and account rate limits, 130429 throughput, 131056 pair rate limit
+ * (see fixtures/delivery_semantics.md).
+ */
+const RATE_LIMIT_CODES: ReadonlySet<string> = new Set(['4', '80007', '130429', '131056']);
+
+const SendResponse = z.object({ messages: z.array(z.object({ id: z.string().min(1) })).min(1) });
+
+const GraphErrorBody = z.object({
+  error: z.object({
+    code: z.union([z.number(), z.string()]).optional(),
+    message: z.string().optional(),
+    is_transient: z.boolean().optional(),
+  }),
+});
+
+export class WhatsAppSender implements ChannelSender {
+  readonly channel = 'whatsapp' as const;
+  readonly #url: string;
+  readonly #accessToken: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: WhatsAppSenderOptions) {
+    this.#url = `${options.apiBase.replace(/\/+$/, '')}/${encodeURIComponent(options.phoneNumberId)}/messages`;
+    this.#accessToken = options.accessToken;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async send(request: OutboundRequest): Promise<SendResult> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(this.#url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.#accessToken}`,
+          'content-type': 'application/json',
+          'idempotency-key': request.idempotencyKey,
+        },
+        body: JSON.stringify(whatsAppSendBody(request)),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      // Timeouts and connection failures: nothing says Meta saw the request, so retry.
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new ProviderError(`WhatsApp send failed before a response: ${reason}`, 'whatsapp', true);
+    }
+
+    if (!response.ok) throw errorFromResponse(response, text);
+
+    const parsed = SendResponse.safeParse(parseJson(text));
+    const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
+    if (!id) {
+      // Meta accepted the request; retrying could deliver the reply twice.
+      throw new ProviderError(`WhatsApp answered ${response.status} without a message id`, 'whatsapp', false, response.status);
+    }
+    return { providerMessageId: id };
+  }
+}
+
+/** Meta's send body for a request: template, reply buttons, or plain text. */
+export function whatsAppSendBody(request: OutboundRequest): Record<string, unknown> {
+  const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: request.to };
+  const { template, options = [] } = request;
+
+  if (template) {
+    const components =
+      template.params.length > 0
+        ? [{ type: 'body', parameters: template.params.map((param) => ({ type: 'text', text: param })) }]
+        : [];
+    return {
+      ...base,
+      type: 'template',
+      template: { name: template.name, language: { code: template.language }, ...(components.length > 0 && { components }) },
+    };
+  }
+
+  // Meta rejects a button message with an empty or over-long body; such options go out as
+  // text rather than lose the reply to a non-retryable 400.
+  const bodyFits = request.text.trim() !== '' && Array.from(request.text).length <= MAX_INTERACTIVE_BODY;
+  if (options.length > 0 && options.length <= MAX_BUTTONS && bodyFits) {
+    return {
+      ...base,
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text: request.text },
+        action: {
+          buttons: options.map((option) => ({
+            type: 'reply',
+            reply: { id: option.id, title: truncate(option.title, MAX_BUTTON_TITLE) },
+          })),
+        },
+      },
+    };
+  }
+
+  // A list message needs a button label in the customer's language, which this adapter
+  // does not know; numbered lines read fine in every locale and the customer can answer
+  // with the number or the words.
+  const lines = options.map((option, i) => `${i + 1}. ${option.title}`);
+  const body = lines.length > 0 ? [request.text, ...lines].filter((line) => line !== '').join('\n') : request.text;
+  return { ...base, type: 'text', text: { body, preview_url: false } };
+}
+
+function errorFromResponse(response: Response, text: string): ProviderError {
+  const graph = GraphErrorBody.safeParse(parseJson(text));
+  const providerCode = graph.success && graph.data.error.code !== undefined ? String(graph.data.error.code) : undefined;
+  const detail = graph.success ? graph.data.error.message : undefined;
+  const status = response.status;
+  const retryable =
+    status >= 500 ||
+    status === 429 ||
+    (providerCode !== undefined && RATE_LIMIT_CODES.has(providerCode)) ||
+    (graph.success && graph.data.error.is_transient === true);
+  return new ProviderError(
+    `WhatsApp answered ${status}${providerCode ? ` (code ${providerCode})` : ''}${detail ? `: ${detail}` : ''}`,
+    'whatsapp',
+    retryable,
+    status,
+    parseRetryAfter(response.headers.get('retry-after')),
+    providerCode,
+  );
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cuts by code point so an emoji is never split into half a surrogate pair. */
+function truncate(value: string, max: number): string {
+  const chars = Array.from(value);
+  return chars.length <= max ? value : chars.slice(0, max).join('');
+}

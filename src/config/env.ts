@@ -1,0 +1,132 @@
+// The only place that reads process.env. Everything else receives a typed Config.
+import { z } from 'zod';
+import { ConfigError } from '../shared/errors.ts';
+
+export const LOCALES = [
+  'en', 'as', 'bn', 'brx', 'doi', 'gu', 'hi', 'kn', 'ks', 'kok', 'mai', 'ml',
+  'mni', 'mr', 'ne', 'or', 'pa', 'sa', 'sat', 'sd', 'ta', 'te', 'ur',
+] as const;
+export const Locale = z.enum(LOCALES);
+export type Locale = z.infer<typeof Locale>;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = z.url({ protocol: /^https?$/ });
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
+const redisUrl = z.url({ protocol: /^rediss?$/ });
+const positiveInt = z.coerce.number().int().positive();
+/** Comma-separated list, for secrets that rotate: the first signs, all verify. */
+const secretList = optionalString.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: postgresUrl.optional(),
+  REDIS_URL: redisUrl.optional(),
+  PUBLIC_BASE_URL: url.optional(),
+  ADMIN_TOKEN: optionalString,
+  WHATSAPP_VERIFY_TOKEN: optionalString,
+  WHATSAPP_APP_SECRET: secretList,
+  WHATSAPP_ACCESS_TOKEN: optionalString,
+  WHATSAPP_PHONE_NUMBER_ID: optionalString,
+  WHATSAPP_API_BASE: url.default('https://graph.facebook.com/v21.0'),
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: secretList,
+  TWILIO_FROM_NUMBER: optionalString,
+  TWILIO_API_BASE: url.default('https://api.twilio.com'),
+  DEFAULT_LOCALE: Locale.default('en'),
+  LLM_BASE_URL: url.optional(),
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `inline` runs the workers inside the API process; `off` for API-only processes. */
+  BATON_WORKERS: z.enum(['inline', 'off']).default('inline'),
+  WORKER_CONCURRENCY: positiveInt.default(16),
+  /** Hash-tagged so every BullMQ key of Baton lands in one Redis Cluster slot. */
+  QUEUE_PREFIX: z.string().min(1).default('{baton}'),
+  BATON_DATA_DIR: z.string().min(1).default('.data'),
+  /** How long an outbox row may wait before the sweeper enqueues it (ms). */
+  OUTBOX_SWEEP_MS: positiveInt.default(1000),
+  OUTBOUND_ATTEMPTS: positiveInt.default(8),
+  OUTBOUND_BACKOFF_MS: positiveInt.default(1000),
+  PROVIDER_TIMEOUT_MS: positiveInt.default(10000),
+});
+
+/** Values that let a fresh clone run end to end. Never used when NODE_ENV=production. */
+const DEV_DEFAULTS = {
+  ADMIN_TOKEN: 'dev-admin-token',
+  WHATSAPP_VERIFY_TOKEN: 'dev-verify-token',
+  WHATSAPP_APP_SECRET: ['dev-app-secret'],
+  WHATSAPP_ACCESS_TOKEN: 'dev-access-token',
+  WHATSAPP_PHONE_NUMBER_ID: '100000000000001',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: ['dev-twilio-auth-token'],
+  TWILIO_FROM_NUMBER: '+15550000000',
+} as const;
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Parses the environment. A bad value throws a ConfigError naming the variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env) {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = source[name];
+    throw new ConfigError(
+      `${name} is invalid: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(redactValue(name, got))})`}`,
+    );
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  const pick = <K extends keyof typeof DEV_DEFAULTS>(key: K) => {
+    const value = env[key];
+    const empty = value === undefined || (Array.isArray(value) && value.length === 0);
+    if (!empty) return value as NonNullable<(typeof env)[K]>;
+    if (production) throw new ConfigError(`${key} is required when NODE_ENV=production`);
+    return DEV_DEFAULTS[key] as unknown as NonNullable<(typeof env)[K]>;
+  };
+  if (production && !env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required when NODE_ENV=production');
+  if (production && !env.REDIS_URL) throw new ConfigError('REDIS_URL is required when NODE_ENV=production');
+
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    adminToken: pick('ADMIN_TOKEN'),
+    whatsapp: {
+      verifyToken: pick('WHATSAPP_VERIFY_TOKEN'),
+      appSecrets: pick('WHATSAPP_APP_SECRET') as readonly string[],
+      accessToken: pick('WHATSAPP_ACCESS_TOKEN'),
+      phoneNumberId: pick('WHATSAPP_PHONE_NUMBER_ID'),
+      apiBase: env.WHATSAPP_API_BASE.replace(/\/$/, ''),
+    },
+    twilio: {
+      accountSid: pick('TWILIO_ACCOUNT_SID'),
+      authTokens: pick('TWILIO_AUTH_TOKEN') as readonly string[],
+      fromNumber: pick('TWILIO_FROM_NUMBER'),
+      apiBase: env.TWILIO_API_BASE.replace(/\/$/, ''),
+    },
+    defaultLocale: env.DEFAULT_LOCALE,
+    llm: env.LLM_BASE_URL && env.LLM_MODEL
+      ? { baseUrl: env.LLM_BASE_URL.replace(/\/$/, ''), apiKey: env.LLM_API_KEY, model: env.LLM_MODEL }
+      : undefined,
+    logLevel: env.LOG_LEVEL,
+    workers: env.BATON_WORKERS,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    queuePrefix: env.QUEUE_PREFIX,
+    dataDir: env.BATON_DATA_DIR,
+    outboxSweepMs: env.OUTBOX_SWEEP_MS,
+    outboundAttempts: env.OUTBOUND_ATTEMPTS,
+    outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
+    providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+  };
+}
+
+function redactValue(name: string, value: string): string {
+  return /TOKEN|SECRET|KEY|PASSWORD|_URL$/.test(name) ? '[redacted]' : value;
+}

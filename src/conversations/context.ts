@@ -1,0 +1,41 @@
+// The conversation context: what bots learned, kept as JSON on the conversation and
+// parsed on every read so old or hand-edited rows cannot surprise a bot.
+import { z } from 'zod';
+
+export const SlotValue = z.object({
+  value: z.string(),
+  /** Personal data (email, phone) is redacted whenever the context leaves Baton. */
+  pii: z.boolean().default(false),
+  source: z.string().optional(),
+  at: z.string().optional(),
+});
+export type SlotValue = z.infer<typeof SlotValue>;
+
+export const ConversationContext = z.object({
+  slots: z.record(z.string(), SlotValue).default({}),
+  intent: z.string().optional(),
+  confidence: z.number().optional(),
+  sentiment: z.number().optional(),
+  /** Every owner the conversation has passed through, oldest first. */
+  lineage: z.array(z.string()).default([]),
+  summary: z.string().optional(),
+  /** Free state a bot keeps between its own turns (e.g. troubleshooting step). */
+  botState: z.record(z.string(), z.unknown()).default({}),
+  greeted: z.boolean().default(false),
+  clarifications: z.number().default(0),
+});
+export type ConversationContext = z.infer<typeof ConversationContext>;
+
+export function parseContext(raw: unknown): ConversationContext {
+  const parsed = ConversationContext.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : ConversationContext.parse({});
+}
+
+/** Slots remembered on the contact, carried into its next conversation on any channel. */
+export const ContactMemory = z.object({ slots: z.record(z.string(), SlotValue).default({}) });
+export type ContactMemory = z.infer<typeof ContactMemory>;
+
+export function parseMemory(raw: unknown): ContactMemory {
+  const parsed = ContactMemory.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : { slots: {} };
+}

@@ -1,0 +1,46 @@
+// Moves committed outbox rows into Redis. Called right after a commit (the fast path)
+// and by a periodic sweep (the safety net for when Redis was down at commit time).
+// The outbox row is deleted only after the job is in Redis, so nothing is lost.
+import type { Db } from '../db/client.ts';
+import type { Producer } from '../queues/producer.ts';
+import type { Logger } from '../shared/logger.ts';
+
+export type Dispatch = { kind: 'turn' | 'send'; conversationId: string; messageId: string };
+export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+export function createDispatcher(db: Db, producer: Producer, log: Logger) {
+  async function enqueue(item: Dispatch): Promise<boolean> {
+    try {
+      const job = { conversationId: item.conversationId, messageId: item.messageId };
+      await (item.kind === 'turn' ? producer.turn(job) : producer.send(job));
+      await db.outbox.deleteMany({ where: { kind: item.kind, messageId: item.messageId } });
+      return true;
+    } catch (err) {
+      log.warn({ err, kind: item.kind, messageId: item.messageId }, 'enqueue failed; the outbox sweep will retry');
+      return false;
+    }
+  }
+
+  return {
+    /** Best effort: a failure leaves the row for the sweep and never fails the caller. */
+    async dispatch(items: readonly Dispatch[]): Promise<void> {
+      for (const item of items) {
+        if (!(await enqueue(item))) return;
+      }
+    },
+    /** Enqueues rows older than `olderThanMs`; returns how many went to Redis. */
+    async sweep(olderThanMs: number, limit = 500): Promise<number> {
+      const rows = await db.outbox.findMany({
+        where: { createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        orderBy: { id: 'asc' },
+        take: limit,
+      });
+      let moved = 0;
+      for (const row of rows) {
+        if (!(await enqueue({ kind: row.kind as Dispatch['kind'], conversationId: row.conversationId, messageId: row.messageId }))) break;
+        moved++;
+      }
+      return moved;
+    },
+  };
+}

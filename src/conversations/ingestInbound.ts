@@ -1,0 +1,57 @@
+// Use case: store inbound customer messages durably, then hand them to the workers.
+// A webhook may only answer 200 once this has returned; a repeated provider id stores
+// nothing new and returns the id it got the first time.
+import type { InboundMessage } from '../channels/channel.ts';
+import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transaction.ts';
+import type { Logger } from '../shared/logger.ts';
+import { resolveContact } from './resolveContact.ts';
+import { openConversation } from './openConversation.ts';
+import type { Dispatcher } from './dispatcher.ts';
+
+export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultLocale: string };
+export type Ingested = { messageId: string; conversationId: string; duplicate: boolean };
+
+export async function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
+  const results: Ingested[] = [];
+  for (const message of messages) results.push(await storeOne(deps, message));
+  const fresh = results.filter((r) => !r.duplicate);
+  await deps.dispatcher.dispatch(fresh.map((r) => ({ kind: 'turn', conversationId: r.conversationId, messageId: r.messageId })));
+  return results;
+}
+
+async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Ingested> {
+  const key = { channel: message.channel, providerMessageId: message.providerMessageId };
+  return transaction(deps.db, async (tx) => {
+    const seen = await tx.message.findUnique({ where: { channel_providerMessageId: key } });
+    if (seen) return { messageId: seen.id, conversationId: seen.conversationId, duplicate: true };
+
+    const contact = await resolveContact(tx, { ...message.from, channel: message.channel });
+    const conversation = await openConversation(tx, contact, message.channel, message.from.externalId, deps.defaultLocale);
+    const stored = await tx.message.create({
+      data: {
+        conversationId: conversation.id,
+        direction: 'inbound',
+        authorType: 'contact',
+        authorId: contact.id,
+        authorName: message.from.name ?? contact.name,
+        channel: message.channel,
+        kind: message.kind,
+        text: message.text,
+        payload: payloadOf(message),
+        providerMessageId: message.providerMessageId,
+        status: 'received',
+        createdAt: new Date(),
+      },
+    });
+    await tx.conversation.update({ where: { id: conversation.id }, data: { lastInboundAt: message.receivedAt } });
+    await tx.outbox.create({ data: { kind: 'turn', conversationId: conversation.id, messageId: stored.id } });
+    return { messageId: stored.id, conversationId: conversation.id, duplicate: false };
+  });
+}
+
+function payloadOf(message: InboundMessage) {
+  const { attachment, location, contacts, reaction, replyId, inReplyTo, providerType } = message;
+  const payload = { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, receivedAt: message.receivedAt.toISOString() };
+  return JSON.parse(JSON.stringify(payload)) as object;
+}

@@ -1,0 +1,47 @@
+// The Express app: middleware in order, then one router per area. No business logic.
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Runtime } from '../main/runtime.ts';
+import { errorHandler, notFound } from './middleware/errors.ts';
+import { requestLogger } from './middleware/requestLogger.ts';
+import { healthRoutes } from './routes/healthRoutes.ts';
+import { smsRoutes } from './routes/smsRoutes.ts';
+import { webchatRoutes } from './routes/webchatRoutes.ts';
+import { whatsappRoutes } from './routes/whatsappRoutes.ts';
+
+export function createApp(rt: Runtime): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestLogger(rt.log));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          connectSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+        },
+      },
+      // The widget is embedded on customers' sites.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  // The widget calls the API from other origins; only bearer tokens, never cookies.
+  app.use(['/webchat', '/widget.js'], (req, res, next) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Last-Event-ID');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  });
+  app.use(healthRoutes(rt));
+  app.use(whatsappRoutes(rt));
+  app.use(smsRoutes(rt));
+  app.use(webchatRoutes(rt));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,79 @@
+// i18next set-up: every catalog under locales/<lng>/<namespace>.json is loaded once at
+// start-up, synchronously, so a bot turn never waits on file I/O.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import i18next, { type TFunction, type i18n as I18n } from 'i18next';
+import { LOCALES, type Locale } from '../config/env.ts';
+
+export const LOCALES_DIR = path.resolve(import.meta.dirname, '../../locales');
+
+/**
+ * Where a language falls back when a key is missing: to a close language its readers
+ * also read, then to English. One place, used by every translation.
+ */
+export const FALLBACKS: Record<Locale, Locale[]> = {
+  en: [],
+  as: ['bn', 'en'],
+  bn: ['en'],
+  brx: ['hi', 'en'],
+  doi: ['hi', 'en'],
+  gu: ['en'],
+  hi: ['en'],
+  kn: ['en'],
+  ks: ['ur', 'en'],
+  kok: ['mr', 'hi', 'en'],
+  mai: ['hi', 'en'],
+  ml: ['en'],
+  mni: ['bn', 'en'],
+  mr: ['hi', 'en'],
+  ne: ['hi', 'en'],
+  or: ['en'],
+  pa: ['hi', 'en'],
+  sa: ['hi', 'en'],
+  sat: ['en'],
+  sd: ['ur', 'en'],
+  ta: ['en'],
+  te: ['en'],
+  ur: ['en'],
+};
+
+export const RTL_LOCALES: ReadonlySet<Locale> = new Set(['ur', 'ks', 'sd']);
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+export function loadCatalogs(dir = LOCALES_DIR): Resources {
+  const resources: Resources = {};
+  for (const lng of LOCALES) {
+    const folder = path.join(dir, lng);
+    if (!existsSync(folder)) continue;
+    resources[lng] = {};
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.json'))) {
+      resources[lng]![file.replace(/\.json$/, '')] = JSON.parse(readFileSync(path.join(folder, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+let instance: I18n | undefined;
+
+export function i18n(): I18n {
+  if (instance) return instance;
+  const resources = loadCatalogs();
+  const created = i18next.createInstance();
+  void created.init({
+    resources,
+    supportedLngs: [...LOCALES],
+    fallbackLng: { ...FALLBACKS, default: ['en'] },
+    ns: Object.keys(resources.en ?? {}),
+    defaultNS: 'common',
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  instance = created;
+  return created;
+}
+
+export function translator(locale: string): TFunction {
+  return i18n().getFixedT(locale);
+}

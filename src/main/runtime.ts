@@ -1,0 +1,99 @@
+// Composition root: builds every dependency once from the config, so routes, workers
+// and tests all get the same wiring.
+import type { ChannelName, ChannelSender } from '../channels/channel.ts';
+import { WhatsAppSender } from '../channels/whatsapp/index.ts';
+import { TwilioSender } from '../channels/sms/index.ts';
+import { WebchatSender } from '../channels/webchat/webchatSender.ts';
+import type { Config } from '../config/env.ts';
+import { createDb, type Db } from '../db/client.ts';
+import { createLocks } from '../db/locks.ts';
+import { createBotRegistry } from '../bots/registry.ts';
+import { createDispatcher } from '../conversations/dispatcher.ts';
+import { messageView } from '../conversations/messageView.ts';
+import { producerConnection, workerConnection } from '../queues/connection.ts';
+import { createProducer } from '../queues/producer.ts';
+import { createEventBus } from '../realtime/eventBus.ts';
+import type { Logger } from '../shared/logger.ts';
+import { startInboundWorker } from '../workers/inboundWorker.ts';
+import { startOutboundWorker } from '../workers/outboundWorker.ts';
+import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
+
+export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
+export async function createRuntime(config: Config, urls: { databaseUrl: string; redisUrl: string }, log: Logger) {
+  const db: Db = createDb(urls.databaseUrl, config.workerConcurrency * 2 + 10);
+  const locks = createLocks(urls.databaseUrl, config.workerConcurrency * 2 + 4);
+  const producerRedis = producerConnection(urls.redisUrl);
+  producerRedis.on('error', (err) => log.debug({ err }, 'producer redis'));
+  const producer = createProducer(producerRedis, config.queuePrefix, {
+    attempts: config.outboundAttempts,
+    backoffMs: config.outboundBackoffMs,
+  });
+  const dispatcher = createDispatcher(db, producer, log);
+  const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
+  const bots = createBotRegistry();
+  const senders: Record<ChannelName, ChannelSender> = {
+    whatsapp: new WhatsAppSender({
+      apiBase: config.whatsapp.apiBase,
+      phoneNumberId: config.whatsapp.phoneNumberId,
+      accessToken: config.whatsapp.accessToken,
+      timeoutMs: config.providerTimeoutMs,
+    }),
+    sms: new TwilioSender({
+      apiBase: config.twilio.apiBase,
+      accountSid: config.twilio.accountSid,
+      authToken: config.twilio.authTokens[0]!,
+      from: config.twilio.fromNumber,
+      statusCallbackUrl: `${config.publicBaseUrl}/webhooks/sms/status`,
+      timeoutMs: config.providerTimeoutMs,
+    }),
+    webchat: new WebchatSender(bus, async (id) => messageView(await db.message.findUniqueOrThrow({ where: { id } }))),
+  };
+
+  const closers: Array<() => Promise<unknown>> = [];
+
+  return {
+    config,
+    log,
+    db,
+    locks,
+    producer,
+    producerRedis,
+    dispatcher,
+    bus,
+    bots,
+    senders,
+    redisUrl: urls.redisUrl,
+
+    /** Starts the queue workers and the outbox sweep in this process. */
+    startWorkers() {
+      const concurrency = config.workerConcurrency;
+      const inboundConn = workerConnection(urls.redisUrl);
+      const outboundConn = workerConnection(urls.redisUrl);
+      for (const c of [inboundConn, outboundConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
+      const inbound = startInboundWorker({ db, locks, bots, dispatcher, log }, inboundConn, config.queuePrefix, concurrency);
+      const outbound = startOutboundWorker({ db, locks, senders, log }, outboundConn, {
+        prefix: config.queuePrefix,
+        concurrency,
+        backoffMs: config.outboundBackoffMs,
+      });
+      const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
+      closers.push(async () => {
+        sweeper.stop();
+        await Promise.all([inbound.close(), outbound.close()]);
+        inboundConn.disconnect();
+        outboundConn.disconnect();
+      });
+      return { inbound, outbound };
+    },
+
+    async close() {
+      for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
+      await producer.close().catch(() => {});
+      producerRedis.disconnect();
+      await bus.close();
+      await locks.close().catch(() => {});
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// Adds jobs. Every add is safe to repeat: job ids come from the message id, and the
+// database (handledAt, idempotency keys) is the real guard once a job is gone.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QueueName } from './names.ts';
+import { jobId, type SendJob, type TurnJob } from './jobs.ts';
+
+export type Producer = ReturnType<typeof createProducer>;
+
+export function createProducer(connection: Redis, prefix: string, outbound: { attempts: number; backoffMs: number }) {
+  const inbound = new Queue<TurnJob>(QueueName.Inbound, { connection, prefix });
+  const outboundQueue = new Queue<SendJob>(QueueName.Outbound, { connection, prefix });
+  const removal = { removeOnComplete: { age: 3600, count: 10000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+  return {
+    queues: { inbound, outbound: outboundQueue },
+    turn: (job: TurnJob) =>
+      inbound.add('turn', job, { jobId: jobId.turn(job.messageId), attempts: 5, backoff: { type: 'exponential', delay: 500 }, ...removal }),
+    send: (job: SendJob) =>
+      outboundQueue.add('send', job, {
+        jobId: jobId.send(job.messageId),
+        attempts: outbound.attempts,
+        backoff: { type: 'exponential', delay: outbound.backoffMs },
+        ...removal,
+      }),
+    close: async () => {
+      await Promise.all([inbound.close(), outboundQueue.close()]);
+    },
+  };
+}
