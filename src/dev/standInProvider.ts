@@ -1,0 +1,111 @@
+// A real HTTP server that stands in for WhatsApp's Graph API and Twilio's REST API:
+// it records every request and answers like the provider would. Tests script
+// failures on it; `npm run stand-in` runs it for a person trying Baton locally.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  json?: unknown;
+  form?: Record<string, string>;
+  at: number;
+};
+
+/** What the next matching request gets instead of success. */
+export type Fault = { status: number; headers?: Record<string, string>; body?: unknown } | { hang: true };
+
+export type StandInProvider = {
+  url: string;
+  requests: RecordedRequest[];
+  /** Requests with a given path prefix, optionally deduplicated by Idempotency-Key. */
+  sends(pathPrefix: string): RecordedRequest[];
+  /** Queue faults for the next requests whose path starts with pathPrefix. */
+  failNext(pathPrefix: string, ...faults: Fault[]): void;
+  /** Wait until `count` requests match. */
+  waitFor(pathPrefix: string, count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
+  close(): Promise<void>;
+};
+
+export async function startStandInProvider(port = 0, onRequest?: (r: RecordedRequest) => void): Promise<StandInProvider> {
+  const requests: RecordedRequest[] = [];
+  const faults: Array<{ prefix: string; fault: Fault }> = [];
+  let counter = 0;
+  const hanging = new Set<() => void>();
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const path = req.url ?? '/';
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, at: Date.now() };
+      const type = req.headers['content-type'] ?? '';
+      if (type.includes('json')) {
+        try {
+          recorded.json = JSON.parse(body);
+        } catch {
+          /* recorded as text */
+        }
+      } else if (type.includes('x-www-form-urlencoded')) {
+        recorded.form = Object.fromEntries(new URLSearchParams(body));
+      }
+      requests.push(recorded);
+      onRequest?.(recorded);
+
+      const index = faults.findIndex((f) => path.startsWith(f.prefix));
+      if (index >= 0) {
+        const { fault } = faults.splice(index, 1)[0]!;
+        if ('hang' in fault) {
+          const end = () => res.destroy();
+          hanging.add(end);
+          return;
+        }
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.headers ?? {}) });
+        return void res.end(JSON.stringify(fault.body ?? { error: { message: 'stand-in fault', code: 1 } }));
+      }
+      counter++;
+      if (path.includes('/Messages.json')) {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ sid: `SM${String(counter).padStart(32, '0')}`, status: 'queued' }));
+      }
+      if (path.endsWith('/messages')) {
+        const to = (recorded.json as { to?: string } | undefined)?.to ?? '';
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(
+          JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.standin${counter}` }] }),
+        );
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'unknown stand-in route' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const matching = (prefix: string) => requests.filter((r) => r.path.startsWith(prefix));
+  return {
+    url,
+    requests,
+    sends: matching,
+    failNext: (prefix, ...list) => faults.push(...list.map((fault) => ({ prefix, fault }))),
+    async waitFor(prefix, count, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (matching(prefix).length < count) {
+        if (Date.now() > deadline) {
+          throw new Error(`stand-in provider: expected ${count} requests to ${prefix}, got ${matching(prefix).length}`);
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return matching(prefix);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const end of hanging) end();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
