@@ -22,7 +22,24 @@ export const ConversationContext = z.object({
   /** Free state a bot keeps between its own turns (e.g. troubleshooting step). */
   botState: z.record(z.string(), z.unknown()).default({}),
   greeted: z.boolean().default(false),
+  /** Clarifying questions asked since the last understood message. */
   clarifications: z.number().default(0),
+  /** Customer messages answered so far; hops are dated by it. */
+  turn: z.number().int().default(0),
+  /** Recent handoffs, for the ping-pong and hop-limit guards. */
+  hops: z
+    .array(z.object({ from: z.string(), to: z.string(), turn: z.number(), topic: z.string(), pattern: z.string() }))
+    .default([]),
+  /** Automated fallbacks since the last accepted handoff. */
+  fallbacks: z.number().int().default(0),
+  /** A slot the owner asked for, and where to go once the customer gives it. */
+  awaiting: z
+    .object({
+      slot: z.string(),
+      intent: z.string(),
+      route: z.object({ to: z.string(), pattern: z.string(), reason: z.string() }).optional(),
+    })
+    .optional(),
 });
 export type ConversationContext = z.infer<typeof ConversationContext>;
 

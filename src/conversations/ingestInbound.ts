@@ -28,6 +28,10 @@ async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Inge
 
     const contact = await resolveContact(tx, { ...message.from, channel: message.channel });
     const conversation = await openConversation(tx, contact, message.channel, message.from.externalId, deps.defaultLocale);
+    // Row-lock the conversation before the message takes its seq: concurrent messages of
+    // one conversation then commit in seq order, so a bot turn never answers a later
+    // message before an earlier one that was still uncommitted.
+    await tx.conversation.update({ where: { id: conversation.id }, data: { lastInboundAt: message.receivedAt } });
     const stored = await tx.message.create({
       data: {
         conversationId: conversation.id,
@@ -44,7 +48,6 @@ async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Inge
         createdAt: new Date(),
       },
     });
-    await tx.conversation.update({ where: { id: conversation.id }, data: { lastInboundAt: message.receivedAt } });
     await tx.outbox.create({ data: { kind: 'turn', conversationId: conversation.id, messageId: stored.id } });
     return { messageId: stored.id, conversationId: conversation.id, duplicate: false };
   });

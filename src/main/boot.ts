@@ -50,7 +50,7 @@ export async function boot(options: BootOptions): Promise<void> {
     if (applied.length) log.info({ applied }, 'migrations applied');
     runtime = await createRuntime(config, infra, log);
     if (options.seed) await seedDemo(runtime.db);
-    if (options.workers) runtime.startWorkers();
+    if (options.workers) await runtime.startWorkers();
     if (options.api) server = await listen(runtime, config.port);
   } catch (err) {
     log.fatal({ err }, 'start-up failed');

@@ -7,7 +7,8 @@ import { WebchatSender } from '../channels/webchat/webchatSender.ts';
 import type { Config } from '../config/env.ts';
 import { createDb, type Db } from '../db/client.ts';
 import { createLocks } from '../db/locks.ts';
-import { createBotRegistry } from '../bots/registry.ts';
+import { createBotRegistry, type BotRegistry } from '../bots/registry.ts';
+import { createClassifier } from '../understanding/classifier.ts';
 import { createDispatcher } from '../conversations/dispatcher.ts';
 import { messageView } from '../conversations/messageView.ts';
 import { producerConnection, workerConnection } from '../queues/connection.ts';
@@ -20,7 +21,9 @@ import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-export async function createRuntime(config: Config, urls: { databaseUrl: string; redisUrl: string }, log: Logger) {
+export type RuntimeOptions = { bots?: BotRegistry };
+
+export async function createRuntime(config: Config, urls: { databaseUrl: string; redisUrl: string }, log: Logger, options: RuntimeOptions = {}) {
   const db: Db = createDb(urls.databaseUrl, config.workerConcurrency * 2 + 10);
   const locks = createLocks(urls.databaseUrl, config.workerConcurrency * 2 + 4);
   const producerRedis = producerConnection(urls.redisUrl);
@@ -31,7 +34,8 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   });
   const dispatcher = createDispatcher(db, producer, log);
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
-  const bots = createBotRegistry();
+  const bots = options.bots ?? createBotRegistry();
+  const classifier = createClassifier(config, log);
   const senders: Record<ChannelName, ChannelSender> = {
     whatsapp: new WhatsAppSender({
       apiBase: config.whatsapp.apiBase,
@@ -62,16 +66,18 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     dispatcher,
     bus,
     bots,
+    classifier,
     senders,
     redisUrl: urls.redisUrl,
 
     /** Starts the queue workers and the outbox sweep in this process. */
-    startWorkers() {
+    async startWorkers() {
+      await classifier.warmUp();
       const concurrency = config.workerConcurrency;
       const inboundConn = workerConnection(urls.redisUrl);
       const outboundConn = workerConnection(urls.redisUrl);
       for (const c of [inboundConn, outboundConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
-      const inbound = startInboundWorker({ db, locks, bots, dispatcher, log }, inboundConn, config.queuePrefix, concurrency);
+      const inbound = startInboundWorker({ db, locks, bots, classifier, dispatcher, log }, inboundConn, config.queuePrefix, concurrency);
       const outbound = startOutboundWorker({ db, locks, senders, log }, outboundConn, {
         prefix: config.queuePrefix,
         concurrency,

@@ -58,7 +58,7 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
   });
   const log = createLogger(config.logLevel, 'baton-test');
   const rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, log);
-  if (options.workers !== false) rt.startWorkers();
+  if (options.workers !== false) await rt.startWorkers();
   const app = createApp(rt);
   return {
     rt,

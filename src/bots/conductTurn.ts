@@ -1,0 +1,171 @@
+// One customer message, start to finish, while a bot owns the conversation:
+// understand it, route it (handing off as the owner's pattern says, collecting a
+// missing slot first, escalating when a trigger fires), let the owner answer.
+// Returns what to say and the new context; the caller persists both atomically.
+import type { TFunction } from 'i18next';
+import type { ChannelName } from '../channels/channel.ts';
+import type { ConversationContext } from '../conversations/context.ts';
+import type { Db } from '../db/client.ts';
+import type { Party } from '../handoff/envelope.ts';
+import { topicOf } from '../handoff/guards.ts';
+import { handoffIdFor } from '../handoff/handoffId.ts';
+import { HUMAN_QUEUE, MAX_FALLBACKS, performHandoff, type HandoffDeps, type HandoffOutcome } from '../handoff/protocol.ts';
+import { decideRoute } from '../handoff/routing.ts';
+import type { Classifier } from '../understanding/classifier.ts';
+import type { Intent, Understanding } from '../understanding/intents.ts';
+import { extractSlots, orderIdFromBareNumber } from '../understanding/slots.ts';
+import type { BotReply, TurnInput } from './bot.ts';
+import { MENU_INTENTS, menu } from './triage/triageBot.ts';
+
+export type TurnDeps = HandoffDeps & { classifier: Classifier };
+
+export type TurnRequest = {
+  conversation: { id: string; contactId: string; channel: ChannelName; locale: string; ownerId: string };
+  contact: { id: string; name: string | null };
+  message: { id: string; text: string; kind: string; replyId?: string };
+  context: ConversationContext;
+  t: TFunction;
+};
+
+export type TurnOutcome = { replies: BotReply[]; context: ConversationContext; owner: Party; handoffs: HandoffOutcome[] };
+
+const REPLY_INTENTS: Record<string, Intent> = { ...MENU_INTENTS, fixed: 'support.fixed', not_fixed: 'support.not_fixed' };
+const MAX_ROUTING_STEPS = 4;
+
+export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<TurnOutcome> {
+  const { t } = req;
+  let context: ConversationContext = { ...req.context, turn: req.context.turn + 1 };
+  const understanding = await understand(deps, req, context);
+  context = remember(context, understanding, req.message.text);
+
+  if (context.awaiting && context.slots[context.awaiting.slot] && !context.awaiting.route) context = { ...context, awaiting: undefined };
+  let owner: Party = { type: 'bot', id: req.conversation.ownerId };
+  const replies: BotReply[] = [];
+  const handoffs: HandoffOutcome[] = [];
+  let speaker = owner.id;
+  const say = (...lines: BotReply[]) => {
+    if (owner.type === 'bot') speaker = owner.id;
+    replies.push(...lines.map((line) => ({ ...line, by: line.by ?? speaker })));
+  };
+  let outOfScope: TurnInput['outOfScope'];
+
+  const handoff = async (to: Party, pattern: Parameters<typeof performHandoff>[1]['pattern'], reason: string) => {
+    const outcome = await performHandoff(deps, {
+      handoffId: handoffIdFor(req.message.id, handoffs.length),
+      conversationId: req.conversation.id,
+      from: owner,
+      to,
+      pattern,
+      reason,
+      confidence: understanding.confidence,
+      context,
+      topic: topicOf(understanding.intent),
+      handoffsThisTurn: handoffs.filter((h) => h.status === 'accepted').length,
+      t,
+    });
+    handoffs.push(outcome);
+    context = outcome.context;
+    owner = outcome.owner;
+    if (outcome.escalated) say({ text: t('escalation:queued') });
+    else if (outcome.status === 'accepted' && to.type === 'bot' && to.id !== 'triage') say(continuity(t, to.id, context));
+    return outcome;
+  };
+
+  for (let step = 0; step < MAX_ROUTING_STEPS && owner.type === 'bot'; step++) {
+    const bot = deps.bots.get(owner.id) ?? deps.bots.get('triage')!;
+    const route = decideRoute(bot.contract, understanding, context, deps.bots);
+    if (route.kind === 'stay') break;
+    if (route.kind === 'explicit') {
+      outOfScope = { intent: route.intent, owner: route.owner };
+      break;
+    }
+    if (route.kind === 'clarify') {
+      context = { ...context, clarifications: context.clarifications + 1 };
+      say({ text: t('clarify') }, menu({ t }));
+      return { replies, context, owner, handoffs };
+    }
+    if (route.kind === 'collect') {
+      context = { ...context, awaiting: { slot: route.slot, intent: understanding.intent, route: { to: route.to, pattern: route.pattern, reason: route.reason } } };
+      say({ text: t(`ask.${route.slot}`), asks: route.slot });
+      return { replies, context, owner, handoffs };
+    }
+    if (route.kind === 'escalate') {
+      await handoff(HUMAN_QUEUE, 'escalation', route.reason);
+      return { replies, context, owner, handoffs };
+    }
+    const outcome = await handoff({ type: 'bot', id: route.to }, route.pattern, route.reason);
+    if (outcome.status !== 'accepted' || outcome.replayed) break;
+  }
+  if (owner.type !== 'bot') return { replies, context, owner, handoffs };
+
+  // The owner answers. A bot may hand off explicitly or escalate; one bounce at most.
+  for (let bounce = 0; bounce < 2 && owner.type === 'bot'; bounce++) {
+    const bot = deps.bots.get(owner.id) ?? deps.bots.get('triage')!;
+    let result;
+    try {
+      result = await bot.handle({
+        conversationId: req.conversation.id,
+        channel: req.conversation.channel,
+        locale: req.conversation.locale,
+        contact: req.contact,
+        message: req.message,
+        understanding,
+        context,
+        ...(outOfScope ? { outOfScope } : {}),
+        t,
+        db: deps.db,
+      });
+    } catch (err) {
+      deps.log.error({ err, bot: owner.id }, 'bot failed');
+      context = { ...context, fallbacks: context.fallbacks + 1 };
+      if (context.fallbacks >= MAX_FALLBACKS) await handoff(HUMAN_QUEUE, 'escalation', 'fallbacks_exhausted');
+      else say({ text: t('errors.botFailure') });
+      return { replies, context, owner, handoffs };
+    }
+    say(...result.replies);
+    context = result.context;
+    outOfScope = undefined;
+    if (result.escalate) {
+      await handoff(HUMAN_QUEUE, 'escalation', result.escalate.reason);
+      break;
+    }
+    if (!result.handoff) break;
+    const outcome = await handoff({ type: 'bot', id: result.handoff.to }, 'explicit', result.handoff.reason);
+    if (outcome.status !== 'accepted') break;
+  }
+  return { replies, context: { ...context, clarifications: 0 }, owner, handoffs };
+}
+
+async function understand(deps: TurnDeps, req: TurnRequest, context: ConversationContext): Promise<Understanding> {
+  const byReply = req.message.replyId ? REPLY_INTENTS[req.message.replyId] : undefined;
+  if (byReply) return { intent: byReply, confidence: 1, alternatives: [], source: 'rule' };
+  if (!req.message.text.trim()) return { intent: 'None', confidence: 0, alternatives: [], source: 'rule' };
+  // A bare answer to our own question ("1001", "ORD-1001") continues the asked intent.
+  const slots = extractSlots(req.message.text);
+  const answered = context.awaiting && (slots[context.awaiting.slot] || (context.awaiting.slot === 'orderId' && orderIdFromBareNumber(req.message.text)));
+  const understood = await deps.classifier.classify(req.message.text, req.conversation.locale);
+  if (answered && (understood.intent === 'None' || understood.confidence < 0.9 || understood.intent === context.awaiting!.intent)) {
+    return { intent: context.awaiting!.intent as Intent, confidence: 1, alternatives: [], source: 'rule' };
+  }
+  return understood;
+}
+
+function remember(context: ConversationContext, understanding: Understanding, text: string): ConversationContext {
+  const slots = { ...context.slots, ...extractSlots(text) };
+  if (context.awaiting?.slot === 'orderId' && !extractSlots(text).orderId) {
+    const bare = orderIdFromBareNumber(text);
+    if (bare) slots.orderId = { value: bare, pii: false, source: 'customer', at: new Date().toISOString() };
+  }
+  const understood = understanding.intent !== 'None';
+  return {
+    ...context,
+    slots,
+    ...(understood ? { intent: understanding.intent, confidence: understanding.confidence } : {}),
+  };
+}
+
+function continuity(t: TFunction, botId: string, context: ConversationContext): BotReply {
+  const orderId = context.slots.orderId?.value;
+  const who = t(`bots.${botId}`);
+  return { text: orderId ? t('handoff:continuityWithOrder', { who, orderId }) : t('handoff:continuity', { who }) };
+}

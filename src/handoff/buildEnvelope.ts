@@ -1,0 +1,58 @@
+// Protocol step 2 (transmit): the envelope is built from the turn's live context and
+// the stored transcript, and parsed against the v1 schema before it goes anywhere.
+import type { TFunction } from 'i18next';
+import type { ConversationContext } from '../conversations/context.ts';
+import type { Db } from '../db/client.ts';
+import { HandoffEnvelopeV1, type HandoffPattern, type Party } from './envelope.ts';
+
+const TRANSCRIPT_WINDOW = 10;
+
+export async function buildEnvelope(
+  db: Db,
+  conversation: { id: string; contactId: string; locale: string; channel: 'whatsapp' | 'sms' | 'webchat'; hopCount: number },
+  request: { handoffId: string; from: Party; to: Party; pattern: HandoffPattern; reason: string; confidence?: number | undefined },
+  context: ConversationContext,
+  t: TFunction,
+): Promise<HandoffEnvelopeV1> {
+  const recent = await db.message.findMany({
+    where: { conversationId: conversation.id },
+    orderBy: { seq: 'desc' },
+    take: TRANSCRIPT_WINDOW,
+  });
+  const transcript = recent.reverse().map((m) => ({
+    role: m.authorType,
+    ...(m.authorName ? { name: m.authorName } : {}),
+    text: m.text,
+    at: m.createdAt.toISOString(),
+  }));
+  const slotList = Object.entries(context.slots)
+    .map(([k, v]) => `${k}=${v.pii ? '•••' : v.value}`)
+    .join(', ');
+  return HandoffEnvelopeV1.parse({
+    version: 'v1',
+    handoffId: request.handoffId,
+    conversationId: conversation.id,
+    contactId: conversation.contactId,
+    locale: conversation.locale,
+    channel: conversation.channel,
+    from: request.from,
+    to: request.to,
+    pattern: request.pattern,
+    reason: request.reason,
+    slots: context.slots,
+    ...(context.intent ? { intent: context.intent } : {}),
+    ...(request.confidence !== undefined ? { confidence: Math.min(1, Math.max(0, request.confidence)) } : {}),
+    ...(context.sentiment !== undefined ? { sentiment: context.sentiment } : {}),
+    transcript,
+    summary: t('handoff:summary', {
+      intent: context.intent ?? '—',
+      slots: slotList || '—',
+      lineage: context.lineage.join(' → ') || '—',
+      count: transcript.length,
+      reason: request.reason,
+    }),
+    lineage: context.lineage,
+    hopCount: conversation.hopCount,
+    createdAt: new Date().toISOString(),
+  });
+}

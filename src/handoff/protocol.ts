@@ -1,0 +1,260 @@
+// The handoff protocol, the one code path that moves a conversation between owners
+// and writes the ledger. Five recorded steps: the source pauses (owner
+// `handoff_pending`), transmits the envelope, the target validates it against its
+// role contract, acknowledges, and the source releases. A replayed handoff id
+// changes nothing; a rejected or failed handoff falls back, and after two automated
+// fallbacks the conversation goes to the human queue.
+import type { TFunction } from 'i18next';
+import type { BotRegistry } from '../bots/registry.ts';
+import type { ConversationContext } from '../conversations/context.ts';
+import { parseContext, parseMemory } from '../conversations/context.ts';
+import type { Db } from '../db/client.ts';
+import { asJson } from '../db/json.ts';
+import type { Logger } from '../shared/logger.ts';
+import { buildEnvelope } from './buildEnvelope.ts';
+import type { HandoffEnvelopeV1, HandoffPattern, Party } from './envelope.ts';
+import { checkGuards } from './guards.ts';
+import { handoffIdFor } from './handoffId.ts';
+import { redactEnvelope } from './redact.ts';
+
+export const MAX_FALLBACKS = 2;
+export const HUMAN_QUEUE: Party = { type: 'queue', id: 'human' };
+
+export type HandoffDeps = { db: Db; bots: BotRegistry; log: Logger };
+
+export type HandoffRequest = {
+  handoffId: string;
+  conversationId: string;
+  from: Party;
+  to: Party;
+  pattern: HandoffPattern;
+  reason: string;
+  confidence?: number | undefined;
+  /** The turn's live context (it holds slots not yet stored). */
+  context: ConversationContext;
+  topic: string;
+  handoffsThisTurn: number;
+  t: TFunction;
+};
+
+export type HandoffOutcome = {
+  handoffId: string;
+  status: 'accepted' | 'rejected' | 'failed' | 'rolled_back';
+  /** Who owns the conversation afterwards. */
+  owner: Party;
+  context: ConversationContext;
+  replayed: boolean;
+  incident?: 'context_loss';
+  /** Set when the handoff ended in the human queue (directly or by a guard/fallback). */
+  escalated?: { reason: string; handoffId: string };
+  error?: string;
+};
+
+type Step = { step: string; at: string; detail?: string };
+const now = () => new Date().toISOString();
+const label = (p: Party) => `${p.type}:${p.id}`;
+
+export async function performHandoff(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {
+  const previous = await deps.db.handoffEvent.findUnique({ where: { id: req.handoffId } });
+  // A finished handoff is only replayed; an interrupted one (rolled back) runs again.
+  if (previous && previous.status !== 'pending' && previous.status !== 'rolled_back') return replay(deps, previous);
+
+  const started = Date.now();
+  const steps: Step[] = [];
+
+  // 1. pause — committed, so a crash from here on leaves a visible pending handoff
+  //    that recoverStuckHandoffs rolls back to the source.
+  steps.push({ step: 'pause', at: now() });
+  const conversation = await deps.db.$transaction(async (tx) => {
+    const conv = await tx.conversation.update({ where: { id: req.conversationId }, data: { ownerType: 'handoff_pending' } });
+    await tx.handoffEvent.upsert({
+      where: { id: req.handoffId },
+      create: {
+        id: req.handoffId,
+        conversationId: req.conversationId,
+        fromType: req.from.type,
+        fromId: req.from.id,
+        toType: req.to.type,
+        toId: req.to.id,
+        pattern: req.pattern,
+        reason: req.reason,
+        confidence: req.confidence ?? null,
+        status: 'pending',
+        steps: asJson(steps),
+        envelope: {},
+      },
+      update: { status: 'pending', steps: asJson(steps) },
+    });
+    return conv;
+  });
+
+  // 2. transmit
+  const envelope = await buildEnvelope(deps.db, conversation, req, req.context, req.t);
+  steps.push({ step: 'transmit', at: now() });
+
+  // 3. validate against the target's role contract (and the guards)
+  const verdict = await validate(deps, req, envelope, conversation.contactId, steps);
+  if (!verdict.ok) return refuse(deps, req, envelope, steps, started, verdict);
+
+  // 4. acknowledge
+  const target = req.to.type === 'bot' ? deps.bots.get(req.to.id) : undefined;
+  try {
+    await target?.acknowledge?.(envelope);
+  } catch (err) {
+    return refuse(deps, req, envelope, steps, started, { ok: false, status: 'failed', error: `target failed to acknowledge: ${err instanceof Error ? err.message : String(err)}` });
+  }
+  steps.push({ step: 'acknowledge', at: now() });
+
+  // 5. release: the target owns the conversation now.
+  steps.push({ step: 'release', at: now() });
+  const context: ConversationContext = {
+    ...req.context,
+    slots: envelope.slots,
+    lineage: [...req.context.lineage, label(req.to)],
+    hops: [...req.context.hops, { from: req.from.id, to: req.to.id, turn: req.context.turn, topic: req.topic, pattern: req.pattern }].slice(-20),
+    fallbacks: 0,
+    awaiting: undefined,
+  };
+  const latencyMs = Date.now() - started;
+  await deps.db.$transaction([
+    deps.db.conversation.update({
+      where: { id: req.conversationId },
+      data: {
+        ...ownerColumns(req.to, req.reason),
+        hopCount: { increment: 1 },
+        context: asJson(context),
+      },
+    }),
+    deps.db.handoffEvent.update({
+      where: { id: req.handoffId },
+      data: { status: 'accepted', steps: asJson(steps), latencyMs, envelope: asJson(redactEnvelope(envelope)) },
+    }),
+  ]);
+  return {
+    handoffId: req.handoffId,
+    status: 'accepted',
+    owner: req.to,
+    context,
+    replayed: false,
+    ...(req.to.type === 'queue' ? { escalated: { reason: req.reason, handoffId: req.handoffId } } : {}),
+  };
+}
+
+type Verdict =
+  | { ok: true }
+  | { ok: false; status: 'rejected' | 'failed'; error: string; incident?: 'context_loss'; guard?: string };
+
+async function validate(deps: HandoffDeps, req: HandoffRequest, envelope: HandoffEnvelopeV1, contactId: string, steps: Step[]): Promise<Verdict> {
+  if (req.to.type !== 'bot') {
+    steps.push({ step: 'validate', at: now() });
+    return { ok: true };
+  }
+  const target = deps.bots.get(req.to.id);
+  if (!target) return { ok: false, status: 'rejected', error: `no bot "${req.to.id}"` };
+  if (req.pattern !== 'agent') {
+    const guard = checkGuards(req.context, { from: req.from.id, to: req.to.id, topic: req.topic }, req.handoffsThisTurn);
+    if (!guard.ok) return { ok: false, status: 'rejected', error: `guard: ${guard.reason}`, guard: guard.reason };
+  }
+  const missing = target.contract.requires.filter((slot) => !envelope.slots[slot]);
+  if (missing.length) {
+    // Repair: a slot the conversation or the customer's memory holds but the source
+    // left out of the envelope is restored, and the repair recorded.
+    const stored = await deps.db.conversation.findUnique({ where: { id: req.conversationId }, select: { context: true } });
+    const contact = await deps.db.contact.findUnique({ where: { id: contactId }, select: { memory: true } });
+    const known = { ...parseMemory(contact?.memory).slots, ...parseContext(stored?.context).slots };
+    const repaired = missing.filter((slot) => known[slot]);
+    for (const slot of repaired) envelope.slots[slot] = known[slot]!;
+    if (repaired.length) steps.push({ step: 'repair', at: now(), detail: repaired.join(',') });
+    const stillMissing = missing.filter((slot) => !envelope.slots[slot]);
+    if (stillMissing.length) {
+      return { ok: false, status: 'rejected', error: `context loss: required slot(s) ${stillMissing.join(', ')} missing`, incident: 'context_loss' };
+    }
+  }
+  steps.push({ step: 'validate', at: now() });
+  return { ok: true };
+}
+
+/** Rejected or failed: control returns to the source; fallbacks are counted. */
+async function refuse(
+  deps: HandoffDeps,
+  req: HandoffRequest,
+  envelope: HandoffEnvelopeV1,
+  steps: Step[],
+  started: number,
+  verdict: Extract<Verdict, { ok: false }>,
+): Promise<HandoffOutcome> {
+  steps.push({ step: verdict.status === 'failed' ? 'fail' : 'reject', at: now(), detail: verdict.error });
+  steps.push({ step: 'rollback', at: now(), detail: `owner back to ${label(req.from)}` });
+  const guardHit = Boolean(verdict.guard);
+  const context: ConversationContext = { ...req.context, fallbacks: guardHit ? req.context.fallbacks : req.context.fallbacks + 1 };
+  await deps.db.$transaction([
+    deps.db.conversation.update({ where: { id: req.conversationId }, data: { ...ownerColumns(req.from, req.reason), context: asJson(context) } }),
+    deps.db.handoffEvent.update({
+      where: { id: req.handoffId },
+      data: { status: verdict.status, steps: asJson(steps), error: verdict.error, latencyMs: Date.now() - started, envelope: asJson(redactEnvelope(envelope)) },
+    }),
+  ]);
+  deps.log.warn({ handoffId: req.handoffId, from: label(req.from), to: label(req.to), error: verdict.error, incident: verdict.incident }, 'handoff refused');
+
+  const outcome: HandoffOutcome = {
+    handoffId: req.handoffId,
+    status: verdict.status,
+    owner: req.from,
+    context,
+    replayed: false,
+    error: verdict.error,
+    ...(verdict.incident ? { incident: verdict.incident } : {}),
+  };
+  const escalateFor = verdict.guard ?? (context.fallbacks >= MAX_FALLBACKS ? 'fallbacks_exhausted' : undefined);
+  if (!escalateFor || req.to.type === 'queue') return outcome;
+  const escalation = await performHandoff(deps, {
+    ...req,
+    handoffId: handoffIdFor(req.handoffId, 1),
+    to: HUMAN_QUEUE,
+    pattern: 'escalation',
+    reason: escalateFor,
+    context,
+  });
+  return { ...outcome, owner: escalation.owner, context: escalation.context, ...(escalation.escalated ? { escalated: escalation.escalated } : {}) };
+}
+
+function ownerColumns(owner: Party, reason: string) {
+  if (owner.type === 'queue') {
+    return { status: 'waiting' as const, ownerType: 'queue' as const, ownerId: null, escalationReason: reason, waitingSince: new Date(), claimedAt: null };
+  }
+  if (owner.type === 'agent') return { status: 'agent' as const, ownerType: 'agent' as const, ownerId: owner.id };
+  return { status: 'bot' as const, ownerType: 'bot' as const, ownerId: owner.id };
+}
+
+async function replay(deps: HandoffDeps, event: { id: string; conversationId: string; status: string; error: string | null }): Promise<HandoffOutcome> {
+  const conversation = await deps.db.conversation.findUniqueOrThrow({ where: { id: event.conversationId } });
+  const owner: Party =
+    conversation.ownerType === 'queue' ? HUMAN_QUEUE : { type: conversation.ownerType === 'agent' ? 'agent' : 'bot', id: conversation.ownerId ?? 'triage' };
+  return {
+    handoffId: event.id,
+    status: event.status as HandoffOutcome['status'],
+    owner,
+    context: parseContext(conversation.context),
+    replayed: true,
+    ...(event.error ? { error: event.error } : {}),
+  };
+}
+
+/**
+ * A handoff left `pending` (the process died between pause and release) is rolled
+ * back: the source owns the conversation again, so it is never left without one.
+ */
+export async function recoverStuckHandoffs(db: Db, conversationId: string): Promise<number> {
+  const stuck = await db.handoffEvent.findMany({ where: { conversationId, status: 'pending' }, orderBy: { createdAt: 'asc' } });
+  for (const event of stuck) {
+    const steps = [...((event.steps as Step[] | null) ?? []), { step: 'recovered', at: now(), detail: 'rolled back after an interruption' }];
+    await db.$transaction([
+      db.conversation.updateMany({
+        where: { id: conversationId, ownerType: 'handoff_pending' },
+        data: ownerColumns({ type: event.fromType as Party['type'], id: event.fromId }, event.reason),
+      }),
+      db.handoffEvent.update({ where: { id: event.id }, data: { status: 'rolled_back', steps: asJson(steps), error: 'interrupted' } }),
+    ]);
+  }
+  return stuck.length;
+}

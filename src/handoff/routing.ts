@@ -1,0 +1,63 @@
+// Where a customer message should go, decided from the owner's contract and pattern,
+// what was understood, and what the conversation already holds. Pure: no I/O.
+import type { BotRegistry } from '../bots/registry.ts';
+import type { RoleContract } from '../bots/contract.ts';
+import type { ConversationContext } from '../conversations/context.ts';
+import type { Understanding } from '../understanding/intents.ts';
+import type { HandoffPattern } from './envelope.ts';
+
+export type Route =
+  | { kind: 'stay' }
+  | { kind: 'clarify' }
+  | { kind: 'escalate'; reason: string }
+  | { kind: 'handoff'; to: string; pattern: HandoffPattern; reason: string }
+  /** The target needs a slot the customer has not given yet: the owner asks first. */
+  | { kind: 'collect'; slot: string; to: string; pattern: HandoffPattern; reason: string }
+  /** Explicit pattern: the owner gets the message and decides itself. */
+  | { kind: 'explicit'; intent: string; owner: string };
+
+export function decideRoute(owner: RoleContract, understanding: Understanding, context: ConversationContext, bots: BotRegistry): Route {
+  const { intent, confidence } = understanding;
+  if (intent === 'human.request' && confidence >= 0.5) return { kind: 'escalate', reason: 'customer_request' };
+
+  // The customer answered what the owner asked for: continue where we were.
+  if (context.awaiting && context.slots[context.awaiting.slot]) {
+    const route = context.awaiting.route;
+    return route ? { kind: 'handoff', to: route.to, pattern: route.pattern as HandoffPattern, reason: route.reason } : { kind: 'stay' };
+  }
+
+  if (intent === 'None' || confidence < owner.confidenceThreshold) {
+    return context.clarifications >= 1 ? { kind: 'escalate', reason: 'low_confidence' } : { kind: 'clarify' };
+  }
+  if (owner.scope.includes(intent)) return { kind: 'stay' };
+  const target = bots.ownerOf(intent)?.contract;
+  if (!target) return { kind: 'stay' };
+
+  let to = target.id;
+  let pattern: HandoffPattern;
+  let reason = 'out_of_scope';
+  switch (owner.pattern) {
+    case 'explicit':
+      return { kind: 'explicit', intent, owner: target.id };
+    case 'implicit':
+      pattern = 'implicit';
+      break;
+    case 'peer':
+      if (owner.authority.handsTo.includes(target.id)) pattern = 'peer';
+      else {
+        // Not a declared peer: back to the orchestrator, which routes.
+        to = 'triage';
+        pattern = 'orchestrator';
+        reason = 'new_topic';
+      }
+      break;
+    case 'orchestrator':
+      pattern = 'orchestrator';
+      reason = owner.id === 'triage' ? 'routed' : 'new_topic';
+      if (owner.id !== 'triage') to = 'triage';
+      break;
+  }
+  const missing = target.requires.find((slot) => !context.slots[slot]);
+  if (missing && to === target.id) return { kind: 'collect', slot: missing, to, pattern, reason };
+  return { kind: 'handoff', to, pattern, reason };
+}

@@ -1,0 +1,33 @@
+// The classifier port, and the choice of adapter: an OpenAI-compatible model when
+// LLM_BASE_URL and LLM_MODEL are set (falling back to the built-in one if it fails),
+// otherwise the built-in neural classifier.
+import type { Config } from '../config/env.ts';
+import type { Logger } from '../shared/logger.ts';
+import { loadCorpus } from './corpus.ts';
+import type { Understanding } from './intents.ts';
+import { LlmClassifier } from './llmClassifier.ts';
+import { NeuralClassifier } from './neuralClassifier.ts';
+
+export interface Classifier {
+  classify(text: string, locale: string): Promise<Understanding>;
+}
+
+export function createClassifier(config: Pick<Config, 'llm' | 'providerTimeoutMs'>, log: Logger): Classifier & { warmUp(): Promise<void> } {
+  const neural = new NeuralClassifier(loadCorpus());
+  const llm = config.llm ? new LlmClassifier(config.llm, config.providerTimeoutMs) : undefined;
+  return {
+    async warmUp() {
+      await neural.train();
+    },
+    async classify(text, locale) {
+      if (llm) {
+        try {
+          return await llm.classify(text, locale);
+        } catch (err) {
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'LLM classification failed; using the built-in classifier');
+        }
+      }
+      return neural.classify(text);
+    },
+  };
+}

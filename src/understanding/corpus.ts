@@ -1,0 +1,27 @@
+// Training utterances, one file per language: corpus/<lng>.json maps each intent to
+// natural examples. Held-out evaluation data lives elsewhere (eval/), never here.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Intent } from './intents.ts';
+
+export const CORPUS_DIR = path.resolve(import.meta.dirname, 'corpus');
+
+export const CorpusFile = z.partialRecord(Intent, z.array(z.string().min(1)));
+export type CorpusFile = z.infer<typeof CorpusFile>;
+
+export type Example = { utterance: string; intent: Intent; locale: string };
+
+export function loadCorpus(dir = CORPUS_DIR): Example[] {
+  if (!existsSync(dir)) return [];
+  const examples: Example[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const locale = file.replace(/\.json$/, '');
+    const parsed = CorpusFile.safeParse(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+    if (!parsed.success) throw new Error(`corpus/${file}: ${parsed.error.issues[0]?.message}`);
+    for (const [intent, utterances] of Object.entries(parsed.data)) {
+      for (const utterance of utterances ?? []) examples.push({ utterance, intent: intent as Intent, locale });
+    }
+  }
+  return examples;
+}
