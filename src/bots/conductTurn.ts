@@ -144,7 +144,9 @@ async function understand(deps: TurnDeps, req: TurnRequest, context: Conversatio
   const slots = extractSlots(req.message.text);
   const answered = context.awaiting && (slots[context.awaiting.slot] || (context.awaiting.slot === 'orderId' && orderIdFromBareNumber(req.message.text)));
   const understood = await deps.classifier.classify(req.message.text, req.conversation.locale);
-  if (answered && (understood.intent === 'None' || understood.confidence < 0.9 || understood.intent === context.awaiting!.intent)) {
+  // "ORD-1001" or "it's 1001" answers the question; "where is ORD-1001" asks a new one.
+  const otherWords = req.message.text.replace(/\b(?:ORD|INV)[-\s#:]?\d+/gi, ' ').match(/[\p{L}\p{M}]+/gu)?.length ?? 0;
+  if (answered && (otherWords <= 1 || understood.intent === 'None' || understood.confidence < 0.9 || understood.intent === context.awaiting!.intent)) {
     return { intent: context.awaiting!.intent as Intent, confidence: 1, alternatives: [], source: 'rule' };
   }
   return understood;

@@ -4,7 +4,9 @@ import helmet from 'helmet';
 import type { Runtime } from '../main/runtime.ts';
 import { errorHandler, notFound } from './middleware/errors.ts';
 import { requestLogger } from './middleware/requestLogger.ts';
+import { adminRoutes } from './routes/adminRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { ledgerRoutes } from './routes/ledgerRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
 import { whatsappRoutes } from './routes/whatsappRoutes.ts';
@@ -41,6 +43,8 @@ export function createApp(rt: Runtime): Express {
   app.use(whatsappRoutes(rt));
   app.use(smsRoutes(rt));
   app.use(webchatRoutes(rt));
+  app.use(ledgerRoutes(rt));
+  app.use(adminRoutes(rt));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createRuntime, type Runtime } from '../../src/main/runtime.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { seedDemo } from '../../src/demo/seedDemo.ts';
 import { startStandInProvider, type StandInProvider } from '../../src/dev/standInProvider.ts';
 
 export const SECRETS = {
@@ -58,6 +59,7 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
   });
   const log = createLogger(config.logLevel, 'baton-test');
   const rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, log);
+  await seedDemo(rt.db);
   if (options.workers !== false) await rt.startWorkers();
   const app = createApp(rt);
   return {

@@ -2,7 +2,7 @@
 // Server-Sent Events stream of replies. Also serves the widget and the demo page.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import express, { Router, type Request } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { webchatTopic } from '../../channels/webchat/webchatSender.ts';
 import { Locale } from '../../config/env.ts';
@@ -10,6 +10,7 @@ import { ingestInbound } from '../../conversations/ingestInbound.ts';
 import { messageView } from '../../conversations/messageView.ts';
 import { authenticateSession, createWebchatSession } from '../../conversations/webchatSessions.ts';
 import type { Runtime } from '../../main/runtime.ts';
+import { bearerToken } from '../middleware/auth.ts';
 import { requireContentType } from '../middleware/requireContentType.ts';
 import { ingestDeps } from './whatsappRoutes.ts';
 
@@ -27,12 +28,6 @@ export type PostMessageBody = z.infer<typeof PostMessageBody>;
 
 const ASSETS = path.resolve(import.meta.dirname, '../../channels/webchat/assets');
 const HISTORY_LIMIT = 200;
-
-function bearer(req: Request): string | undefined {
-  const header = req.get('authorization');
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  return typeof req.query.token === 'string' ? req.query.token : undefined;
-}
 
 export function webchatRoutes(rt: Runtime): Router {
   const router = Router();
@@ -55,7 +50,7 @@ export function webchatRoutes(rt: Runtime): Router {
   });
 
   router.post('/webchat/sessions/:id/messages', ...json, async (req, res) => {
-    const session = await authenticateSession(rt.db, String(req.params.id), bearer(req));
+    const session = await authenticateSession(rt.db, String(req.params.id), bearerToken(req));
     const body = PostMessageBody.parse(req.body);
     const [stored] = await ingestInbound(ingestDeps(rt), [
       {
@@ -71,7 +66,7 @@ export function webchatRoutes(rt: Runtime): Router {
   });
 
   router.get('/webchat/sessions/:id/messages', async (req, res) => {
-    const session = await authenticateSession(rt.db, String(req.params.id), bearer(req));
+    const session = await authenticateSession(rt.db, String(req.params.id), bearerToken(req));
     const rows = await rt.db.message.findMany({
       where: { conversation: { channel: 'webchat', externalId: session.id } },
       orderBy: { seq: 'desc' },
@@ -81,7 +76,7 @@ export function webchatRoutes(rt: Runtime): Router {
   });
 
   router.get('/webchat/sessions/:id/events', async (req, res) => {
-    const session = await authenticateSession(rt.db, String(req.params.id), bearer(req));
+    const session = await authenticateSession(rt.db, String(req.params.id), bearerToken(req));
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

@@ -1,0 +1,108 @@
+// A customer on WhatsApp, driven through Baton's real HTTP webhook: it signs and
+// posts each message like Meta would, then waits until Baton has answered it and
+// every reply has left (read from PostgreSQL), and returns what it was told.
+import { randomUUID } from 'node:crypto';
+import { signWhatsAppBody } from '../channels/whatsapp/index.ts';
+import { parseContext, type ConversationContext } from '../conversations/context.ts';
+import type { Db } from '../db/client.ts';
+
+export type Reply = { text: string; author: string | null; asks?: string; options?: Array<{ id: string; title: string }> };
+export type HandoffRow = { from: string; to: string; pattern: string; reason: string; status: string; latencyMs: number | null };
+
+export type TurnReport = {
+  replies: Reply[];
+  handoffs: HandoffRow[];
+  /** Context before this message: what Baton already knew. */
+  knownBefore: ConversationContext['slots'];
+  conversation: { id: string; status: string; ownerType: string; ownerId: string | null; locale: string; context: ConversationContext };
+};
+
+export class SimulatedCustomer {
+  readonly waId: string;
+  private sent = 0;
+  private conversationId: string | undefined;
+
+  constructor(
+    private readonly opts: { baseUrl: string; db: Db; appSecret: string; phoneNumberId: string; name?: string; waId?: string; timeoutMs?: number },
+  ) {
+    this.waId = opts.waId ?? `91${Math.floor(7_000_000_000 + Math.random() * 2_999_999_999)}`;
+  }
+
+  async say(text: string, options: { replyId?: string } = {}): Promise<TurnReport> {
+    const before = this.conversationId ? await this.state() : undefined;
+    const handoffsBefore = this.conversationId ? await this.opts.db.handoffEvent.count({ where: { conversationId: this.conversationId } }) : 0;
+    const id = `wamid.sim-${randomUUID()}`;
+    this.sent++;
+    const message = options.replyId
+      ? { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: options.replyId, title: text } } }
+      : { type: 'text', text: { body: text } };
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'SIM',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550001111', phone_number_id: this.opts.phoneNumberId },
+                contacts: [{ profile: { name: this.opts.name ?? 'Simulated Customer' }, wa_id: this.waId }],
+                messages: [{ from: this.waId, id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const response = await fetch(`${this.opts.baseUrl}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppBody(body, this.opts.appSecret) },
+      body,
+    });
+    if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+
+    const inbound = await this.opts.db.message.findUniqueOrThrow({
+      where: { channel_providerMessageId: { channel: 'whatsapp', providerMessageId: id } },
+    });
+    this.conversationId = inbound.conversationId;
+    await this.settle(inbound.id);
+    const replies = await this.opts.db.message.findMany({
+      where: { conversationId: inbound.conversationId, direction: 'outbound', idempotencyKey: { startsWith: `${inbound.id}:` } },
+      orderBy: { seq: 'asc' },
+    });
+    const handoffs = await this.opts.db.handoffEvent.findMany({
+      where: { conversationId: inbound.conversationId },
+      orderBy: { createdAt: 'asc' },
+      skip: handoffsBefore,
+    });
+    return {
+      replies: replies.map((r) => {
+        const payload = (r.payload ?? {}) as { asks?: string; options?: Reply['options'] };
+        return { text: r.text, author: r.authorId, ...(payload.asks ? { asks: payload.asks } : {}), ...(payload.options ? { options: payload.options } : {}) };
+      }),
+      handoffs: handoffs.map((h) => ({ from: `${h.fromType}:${h.fromId}`, to: `${h.toType}:${h.toId}`, pattern: h.pattern, reason: h.reason, status: h.status, latencyMs: h.latencyMs })),
+      knownBefore: before?.context.slots ?? {},
+      conversation: await this.state(),
+    };
+  }
+
+  private async state() {
+    const c = await this.opts.db.conversation.findUniqueOrThrow({ where: { id: this.conversationId! } });
+    return { id: c.id, status: c.status, ownerType: c.ownerType, ownerId: c.ownerId, locale: c.locale, context: parseContext(c.context) };
+  }
+
+  /** Waits until the message is answered and no reply of the conversation is still queued. */
+  private async settle(inboundId: string): Promise<void> {
+    const deadline = Date.now() + (this.opts.timeoutMs ?? 20_000);
+    for (;;) {
+      const inbound = await this.opts.db.message.findUniqueOrThrow({ where: { id: inboundId }, select: { handledAt: true } });
+      const pending = await this.opts.db.message.count({
+        where: { conversationId: this.conversationId!, direction: 'outbound', status: { in: ['queued', 'sending'] } },
+      });
+      if (inbound.handledAt && pending === 0) return;
+      if (Date.now() > deadline) throw new Error(`no complete answer to message ${this.sent} within the timeout`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+}
