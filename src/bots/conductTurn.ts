@@ -94,7 +94,12 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
       return { replies, context, owner, handoffs };
     }
     const outcome = await handoff({ type: 'bot', id: route.to }, route.pattern, route.reason);
-    if (outcome.status !== 'accepted' || outcome.replayed) break;
+    if (outcome.status === 'rejected' || outcome.status === 'failed') {
+      // The source keeps the conversation and says so, rather than answering off-topic.
+      if (!outcome.escalated) say({ text: t('handoff:unavailable', { who: t(`bots.${route.to}`) }) });
+      return { replies, context, owner, handoffs };
+    }
+    if (outcome.replayed) break;
   }
   if (owner.type !== 'bot') return { replies, context, owner, handoffs };
 

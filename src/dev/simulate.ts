@@ -1,0 +1,219 @@
+// `npm run simulate`: scripted conversations (scenarios/*.json) driven through Baton's
+// real HTTP webhook, queues and workers, on real PostgreSQL and Redis, with replies
+// landing on a stand-in Graph API. Prints one line per scenario and a summary table:
+// scenarios passed, handoff success rate, context retention (no slot asked again once
+// known), hops per conversation, transition latency p50/p99. Exits 1 on any failure.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Bot } from '../bots/bot.ts';
+import { createBotRegistry, DEFAULT_BOTS } from '../bots/registry.ts';
+import { loadConfig } from '../config/env.ts';
+import { migrate } from '../db/migrate.ts';
+import { seedDemo } from '../demo/seedDemo.ts';
+import { createApp } from '../http/app.ts';
+import { provideInfrastructure } from '../main/infrastructure.ts';
+import { createRuntime, type Runtime } from '../main/runtime.ts';
+import { createLogger } from '../shared/logger.ts';
+import { SimulatedCustomer, type TurnReport } from './simulatedCustomer.ts';
+import { startStandInProvider } from './standInProvider.ts';
+
+const Expectation = z.object({
+  owner: z.string().optional(),
+  status: z.enum(['bot', 'waiting', 'agent', 'resolved']).optional(),
+  reply: z.string().optional(),
+  noReply: z.string().optional(),
+  asks: z.string().optional(),
+  handoff: z
+    .object({ to: z.string().optional(), pattern: z.string().optional(), reason: z.string().optional(), status: z.string().optional() })
+    .optional(),
+  noHandoff: z.boolean().optional(),
+  locale: z.string().optional(),
+});
+const Scenario = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  locale: z.string().default('en'),
+  /** Bots that misbehave in this scenario: they refuse every handoff to them. */
+  faults: z.record(z.string(), z.enum(['reject', 'throw'])).default({}),
+  steps: z.array(z.object({ say: z.string(), replyId: z.string().optional(), expect: Expectation.default({}) })).min(1),
+});
+type Scenario = z.infer<typeof Scenario>;
+
+export type ScenarioResult = {
+  name: string;
+  passed: boolean;
+  failures: string[];
+  handoffs: number;
+  accepted: number;
+  askedAgain: string[];
+  latencies: number[];
+};
+
+export const SCENARIO_DIR = path.resolve(import.meta.dirname, '../../scenarios');
+
+export function loadScenarios(dir = SCENARIO_DIR): Scenario[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const parsed = Scenario.safeParse(JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+      if (!parsed.success) throw new Error(`scenarios/${f}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    });
+}
+
+function faulty(bot: Bot, fault: 'reject' | 'throw'): Bot {
+  return {
+    contract: bot.contract,
+    handle: fault === 'throw' ? async () => { throw new Error(`${bot.contract.id} is failing (simulated)`); } : bot.handle.bind(bot),
+    acknowledge: async () => {
+      throw new Error(`${bot.contract.id} refuses handoffs (simulated)`);
+    },
+  };
+}
+
+export async function runScenario(rt: Runtime, baseUrl: string, scenario: Scenario): Promise<ScenarioResult> {
+  const customer = new SimulatedCustomer({
+    baseUrl,
+    db: rt.db,
+    appSecret: rt.config.whatsapp.appSecrets[0]!,
+    phoneNumberId: rt.config.whatsapp.phoneNumberId,
+    name: 'Sim',
+  });
+  // The customer's language choice, as the contact's setting.
+  const failures: string[] = [];
+  const askedAgain: string[] = [];
+  const latencies: number[] = [];
+  let handoffs = 0;
+  let accepted = 0;
+  for (const [i, step] of scenario.steps.entries()) {
+    let report: TurnReport;
+    try {
+      if (i === 0 && scenario.locale !== 'en') await presetLocale(rt, customer.waId, scenario.locale);
+      report = await customer.say(step.say, step.replyId ? { replyId: step.replyId } : {});
+    } catch (err) {
+      failures.push(`step ${i + 1} "${step.say}": ${err instanceof Error ? err.message : String(err)}`);
+      break;
+    }
+    handoffs += report.handoffs.length;
+    accepted += report.handoffs.filter((h) => h.status === 'accepted').length;
+    latencies.push(...report.handoffs.flatMap((h) => (h.latencyMs === null ? [] : [h.latencyMs])));
+    for (const reply of report.replies) if (reply.asks && report.knownBefore[reply.asks]) askedAgain.push(`${reply.asks} (step ${i + 1})`);
+    failures.push(...check(step.expect, report).map((f) => `step ${i + 1} "${step.say}": ${f}`));
+  }
+  return { name: scenario.name, passed: failures.length === 0 && askedAgain.length === 0, failures, handoffs, accepted, askedAgain, latencies };
+}
+
+function check(expect: z.infer<typeof Expectation>, report: TurnReport): string[] {
+  const out: string[] = [];
+  const c = report.conversation;
+  const owner = c.ownerType === 'bot' ? c.ownerId : c.ownerType;
+  if (expect.owner && expect.owner !== owner) out.push(`owner is ${owner}, expected ${expect.owner}`);
+  if (expect.status && expect.status !== c.status) out.push(`status is ${c.status}, expected ${expect.status}`);
+  if (expect.locale && expect.locale !== c.locale) out.push(`locale is ${c.locale}, expected ${expect.locale}`);
+  const texts = report.replies.map((r) => r.text);
+  if (expect.reply && !texts.some((t) => new RegExp(expect.reply!, 'iu').test(t))) out.push(`no reply matches /${expect.reply}/ in ${JSON.stringify(texts)}`);
+  if (expect.noReply && texts.some((t) => new RegExp(expect.noReply!, 'iu').test(t))) out.push(`a reply matches /${expect.noReply}/`);
+  if (expect.asks && !report.replies.some((r) => r.asks === expect.asks)) out.push(`did not ask for ${expect.asks}`);
+  if (expect.noHandoff && report.handoffs.length) out.push(`unexpected handoff ${JSON.stringify(report.handoffs)}`);
+  if (expect.handoff) {
+    const want = expect.handoff;
+    const found = report.handoffs.some(
+      (h) =>
+        (!want.to || h.to === want.to || h.to.endsWith(`:${want.to}`)) &&
+        (!want.pattern || h.pattern === want.pattern) &&
+        (!want.reason || h.reason === want.reason) &&
+        (!want.status || h.status === want.status),
+    );
+    if (!found) out.push(`no handoff like ${JSON.stringify(want)} in ${JSON.stringify(report.handoffs)}`);
+  }
+  return out;
+}
+
+/** Scenarios in another language start from a contact who chose it. */
+async function presetLocale(rt: Runtime, waId: string, locale: string) {
+  const phone = `+${waId}`;
+  await rt.db.contact.upsert({ where: { phone }, create: { phone, locale }, update: { locale } });
+}
+
+const percentile = (values: number[], p: number) => {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+export function summarize(results: ScenarioResult[]) {
+  const handoffs = results.reduce((s, r) => s + r.handoffs, 0);
+  const accepted = results.reduce((s, r) => s + r.accepted, 0);
+  const latencies = results.flatMap((r) => r.latencies);
+  return {
+    scenarios: results.length,
+    passed: results.filter((r) => r.passed).length,
+    handoffSuccessRate: handoffs ? accepted / handoffs : 1,
+    contextRetention: results.filter((r) => r.askedAgain.length === 0).length / Math.max(1, results.length),
+    hopsPerConversation: handoffs / Math.max(1, results.length),
+    latencyP50: percentile(latencies, 50),
+    latencyP99: percentile(latencies, 99),
+  };
+}
+
+async function main() {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', QUEUE_PREFIX: '{baton-sim}' });
+  const log = createLogger(config.logLevel, 'baton-simulate');
+  const infra = await provideInfrastructure({ ...config, dataDir: path.join(config.dataDir, 'simulate') }, log, { postgres: 54349, redis: 63792 }, 'baton_simulate');
+  await migrate(infra.databaseUrl);
+  const provider = await startStandInProvider();
+  const scenarios = loadScenarios();
+  const results: ScenarioResult[] = [];
+  const byFaults = new Map<string, Scenario[]>();
+  for (const s of scenarios) {
+    const key = JSON.stringify(s.faults);
+    byFaults.set(key, [...(byFaults.get(key) ?? []), s]);
+  }
+  process.stdout.write(`Running ${scenarios.length} scenarios through the real webhook, queues and workers…\n`);
+  for (const [key, group] of byFaults) {
+    const faults = JSON.parse(key) as Record<string, 'reject' | 'throw'>;
+    const bots = createBotRegistry(DEFAULT_BOTS.map((b) => (faults[b.contract.id] ? faulty(b, faults[b.contract.id]!) : b)));
+    const rt = await createRuntime(
+      { ...config, whatsapp: { ...config.whatsapp, apiBase: provider.url }, twilio: { ...config.twilio, apiBase: provider.url } },
+      infra,
+      log,
+      { bots },
+    );
+    await seedDemo(rt.db);
+    await rt.startWorkers();
+    const server: Server = await new Promise((resolve) => {
+      const s = createApp(rt).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    for (const scenario of group) {
+      const result = await runScenario(rt, baseUrl, scenario);
+      results.push(result);
+      process.stdout.write(`${result.passed ? 'PASS' : 'FAIL'}  ${scenario.name}${result.passed ? '' : `\n      ${[...result.failures, ...result.askedAgain.map((a) => `asked again: ${a}`)].join('\n      ')}`}\n`);
+    }
+    server.close();
+    await rt.close();
+  }
+  await provider.close();
+  await infra.stop();
+
+  const s = summarize(results);
+  const rows: Array<[string, string]> = [
+    ['scenarios passed', `${s.passed}/${s.scenarios}`],
+    ['handoff success rate', `${(s.handoffSuccessRate * 100).toFixed(1)} %`],
+    ['context retention (no slot asked twice)', `${(s.contextRetention * 100).toFixed(1)} %`],
+    ['hops per conversation', s.hopsPerConversation.toFixed(2)],
+    ['transition latency p50', `${s.latencyP50} ms`],
+    ['transition latency p99', `${s.latencyP99} ms`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  process.exit(s.passed === s.scenarios ? 0 : 1);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  await main();
+}
