@@ -1,6 +1,7 @@
 // A real HTTP server that stands in for WhatsApp's Graph API and Twilio's REST API:
 // it records every request and answers like the provider would. Tests script
 // failures on it; `npm run stand-in` runs it for a person trying Baton locally.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -69,13 +70,13 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
       counter++;
       if (path.includes('/Messages.json')) {
         res.writeHead(201, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ sid: `SM${String(counter).padStart(32, '0')}`, status: 'queued' }));
+        return void res.end(JSON.stringify({ sid: `SM${randomUUID().replace(/-/g, '')}`, status: 'queued' }));
       }
       if (path.endsWith('/messages')) {
         const to = (recorded.json as { to?: string } | undefined)?.to ?? '';
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(
-          JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.standin${counter}` }] }),
+          JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.standin-${counter}-${randomUUID()}` }] }),
         );
       }
       res.writeHead(404, { 'content-type': 'application/json' });
