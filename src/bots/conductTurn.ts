@@ -11,6 +11,8 @@ import { topicOf } from '../handoff/guards.ts';
 import { handoffIdFor } from '../handoff/handoffId.ts';
 import { HUMAN_QUEUE, MAX_FALLBACKS, performHandoff, type HandoffDeps, type HandoffOutcome } from '../handoff/protocol.ts';
 import { decideRoute } from '../handoff/routing.ts';
+import { detectTrigger, sentimentOf } from '../escalation/triggers.ts';
+import { estimateWaitMinutes } from '../escalation/estimateWait.ts';
 import type { Classifier } from '../understanding/classifier.ts';
 import type { Intent, Understanding } from '../understanding/intents.ts';
 import { extractSlots, orderIdFromBareNumber } from '../understanding/slots.ts';
@@ -23,6 +25,8 @@ export type TurnRequest = {
   conversation: { id: string; contactId: string; channel: ChannelName; locale: string; ownerId: string };
   contact: { id: string; name: string | null };
   message: { id: string; text: string; kind: string; replyId?: string };
+  /** The customer's previous messages in this conversation, newest last. */
+  recentInbound: readonly string[];
   context: ConversationContext;
   t: TFunction;
 };
@@ -66,10 +70,18 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
     handoffs.push(outcome);
     context = outcome.context;
     owner = outcome.owner;
-    if (outcome.escalated) say({ text: t('escalation:queued') });
+    if (outcome.escalated) say({ text: t('escalation:queued', { count: await estimateWaitMinutes(deps.db) }) });
     else if (outcome.status === 'accepted' && to.type === 'bot' && to.id !== 'triage') say(continuity(t, to.id, context));
     return outcome;
   };
+
+  // Some messages mean a person should take over, whatever a bot could still say.
+  const trigger = detectTrigger(req.message.text, req.recentInbound);
+  if (trigger) {
+    context = { ...context, sentiment: sentimentOf(trigger) };
+    await handoff(HUMAN_QUEUE, 'escalation', trigger.reason);
+    return { replies, context, owner, handoffs };
+  }
 
   for (let step = 0; step < MAX_ROUTING_STEPS && owner.type === 'bot'; step++) {
     const bot = deps.bots.get(owner.id) ?? deps.bots.get('triage')!;

@@ -22,7 +22,8 @@ const secretList = optionalString.transform((v) => (v ? v.split(',').map((s) => 
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Digits only: coercion would read '' (or ' ') as 0, i.e. silently listen on a random port.
+  PORT: z.string().trim().regex(/^\d{1,5}$/, 'expected a port number (0-65535)').transform(Number).pipe(z.number().max(65535)).default(3000),
   DATABASE_URL: postgresUrl.optional(),
   REDIS_URL: redisUrl.optional(),
   PUBLIC_BASE_URL: url.optional(),
@@ -52,6 +53,10 @@ const EnvSchema = z.object({
   OUTBOUND_ATTEMPTS: positiveInt.default(8),
   OUTBOUND_BACKOFF_MS: positiveInt.default(1000),
   PROVIDER_TIMEOUT_MS: positiveInt.default(10000),
+  /** Unclaimed this long → supervisors alerted, priority raised. */
+  SLA_UNCLAIMED_SECONDS: positiveInt.default(300),
+  /** Claimed with no agent reply this long → back to the queue. */
+  SLA_REPLY_SECONDS: positiveInt.default(600),
 });
 
 /** Values that let a fresh clone run end to end. Never used when NODE_ENV=production. */
@@ -124,6 +129,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboundAttempts: env.OUTBOUND_ATTEMPTS,
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    sla: { unclaimedMs: env.SLA_UNCLAIMED_SECONDS * 1000, replyMs: env.SLA_REPLY_SECONDS * 1000 },
   };
 }
 

@@ -32,6 +32,8 @@ export const ConversationContext = z.object({
     .default([]),
   /** Automated fallbacks since the last accepted handoff. */
   fallbacks: z.number().int().default(0),
+  /** What people on the team noted, carried back to the bots with the rest. */
+  notes: z.array(z.object({ by: z.string(), text: z.string(), at: z.string() })).default([]),
   /** A slot the owner asked for, and where to go once the customer gives it. */
   awaiting: z
     .object({

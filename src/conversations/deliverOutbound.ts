@@ -20,13 +20,14 @@ export async function deliverOutbound(deps: DeliverDeps, conversationId: string,
     });
     for (const message of pending) {
       await deps.db.message.update({ where: { id: message.id }, data: { status: 'sending', attempts: { increment: 1 } } });
-      const payload = (message.payload ?? {}) as { options?: { id: string; title: string }[] };
+      const payload = (message.payload ?? {}) as { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] } };
       try {
         const { providerMessageId } = await deps.senders[message.channel].send({
           to: message.conversation.externalId,
           text: message.text,
           idempotencyKey: message.id,
           ...(payload.options ? { options: payload.options } : {}),
+          ...(payload.template ? { template: payload.template } : {}),
         });
         await deps.db.message.update({
           where: { id: message.id },

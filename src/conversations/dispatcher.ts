@@ -5,14 +5,17 @@ import type { Db } from '../db/client.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { Logger } from '../shared/logger.ts';
 
-export type Dispatch = { kind: 'turn' | 'send'; conversationId: string; messageId: string };
+/** For `escalate`, messageId carries the id of the handoff that queued the conversation. */
+export type Dispatch = { kind: 'turn' | 'send' | 'escalate'; conversationId: string; messageId: string };
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
 export function createDispatcher(db: Db, producer: Producer, log: Logger) {
   async function enqueue(item: Dispatch): Promise<boolean> {
     try {
       const job = { conversationId: item.conversationId, messageId: item.messageId };
-      await (item.kind === 'turn' ? producer.turn(job) : producer.send(job));
+      if (item.kind === 'turn') await producer.turn(job);
+      else if (item.kind === 'send') await producer.send(job);
+      else await producer.escalate({ kind: 'route', conversationId: item.conversationId, handoffId: item.messageId });
       await db.outbox.deleteMany({ where: { kind: item.kind, messageId: item.messageId } });
       return true;
     } catch (err) {

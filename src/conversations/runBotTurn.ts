@@ -9,8 +9,10 @@ import { recoverStuckHandoffs } from '../handoff/protocol.ts';
 import { translator } from '../i18n/i18n.ts';
 import { parseContext, parseMemory } from './context.ts';
 import type { Dispatch, Dispatcher } from './dispatcher.ts';
+import type { AgentEvents } from '../escalation/agentEvents.ts';
+import { messageView } from './messageView.ts';
 
-export type TurnDeps = ConductDeps & { locks: Locks; dispatcher: Dispatcher };
+export type TurnDeps = ConductDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
 
 export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
   const sends: Dispatch[] = [];
@@ -36,14 +38,24 @@ async function answerOne(
 
   // A person holds it, or it waits for one: bots stay silent; the agent sees the message.
   if (conversation.ownerType !== 'bot' || !conversation.ownerId) {
-    await deps.db.message.update({ where: { id: message.id }, data: { handledAt: new Date() } });
+    const handled = await deps.db.message.update({ where: { id: message.id }, data: { handledAt: new Date() } });
+    if (conversation.ownerType === 'agent' && conversation.ownerId) {
+      await deps.events.toAgent(conversation.ownerId, { event: 'message', data: { conversationId, message: messageView(handled) } });
+    }
     return [];
   }
   const payload = (message.payload ?? {}) as { replyId?: string };
+  const recent = await deps.db.message.findMany({
+    where: { conversationId, direction: 'inbound', id: { not: message.id }, handledAt: { not: null } },
+    orderBy: { seq: 'desc' },
+    take: 3,
+    select: { text: true },
+  });
   const outcome = await conductTurn(deps, {
     conversation: { ...conversation, ownerId: conversation.ownerId },
     contact: { id: conversation.contact.id, name: conversation.contact.name },
     message: { id: message.id, text: message.text, kind: message.kind, ...(payload.replyId ? { replyId: payload.replyId } : {}) },
+    recentInbound: recent.reverse().map((m) => m.text),
     context: parseContext(conversation.context),
     t: translator(conversation.locale),
   });
@@ -72,6 +84,11 @@ async function answerOne(
       sends.push({ kind: 'send', conversationId, messageId: out.id });
     }
     await tx.conversation.update({ where: { id: conversationId }, data: { context: asJson(outcome.context) } });
+    const escalation = outcome.handoffs.findLast((h) => h.escalated)?.escalated;
+    if (escalation && outcome.owner.type === 'queue') {
+      await tx.outbox.create({ data: { kind: 'escalate', conversationId, messageId: escalation.handoffId } });
+      sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
+    }
     const memory = parseMemory(conversation.contact.memory);
     await tx.contact.update({
       where: { id: conversation.contactId },

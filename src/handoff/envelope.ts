@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { ChannelName } from '../channels/channel.ts';
 
 export const Party = z.object({
-  type: z.enum(['bot', 'agent', 'queue']),
+  /** `none` closes the conversation (resolve). */
+  type: z.enum(['bot', 'agent', 'queue', 'none']),
   id: z.string(),
 });
 export type Party = z.infer<typeof Party>;

@@ -8,7 +8,7 @@ import type { TFunction } from 'i18next';
 import type { BotRegistry } from '../bots/registry.ts';
 import type { ConversationContext } from '../conversations/context.ts';
 import { parseContext, parseMemory } from '../conversations/context.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Prisma } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
 import type { Logger } from '../shared/logger.ts';
 import { buildEnvelope } from './buildEnvelope.ts';
@@ -35,7 +35,14 @@ export type HandoffRequest = {
   topic: string;
   handoffsThisTurn: number;
   t: TFunction;
+  /** The pause only happens if the conversation still matches this (atomic claims). */
+  precondition?: Prisma.ConversationWhereInput;
 };
+
+/** The conversation no longer matched the handoff's precondition (e.g. claimed already). */
+export class HandoffConflict extends Error {
+  override name = 'HandoffConflict';
+}
 
 export type HandoffOutcome = {
   handoffId: string;
@@ -66,7 +73,12 @@ export async function performHandoff(deps: HandoffDeps, req: HandoffRequest): Pr
   //    that recoverStuckHandoffs rolls back to the source.
   steps.push({ step: 'pause', at: now() });
   const conversation = await deps.db.$transaction(async (tx) => {
-    const conv = await tx.conversation.update({ where: { id: req.conversationId }, data: { ownerType: 'handoff_pending' } });
+    const paused = await tx.conversation.updateMany({
+      where: { id: req.conversationId, ...(req.precondition ?? {}) },
+      data: { ownerType: 'handoff_pending' },
+    });
+    if (paused.count === 0) throw new HandoffConflict(`conversation ${req.conversationId} changed hands`);
+    const conv = await tx.conversation.findUniqueOrThrow({ where: { id: req.conversationId } });
     await tx.handoffEvent.upsert({
       where: { id: req.handoffId },
       create: {
@@ -219,17 +231,22 @@ async function refuse(
 }
 
 function ownerColumns(owner: Party, reason: string) {
+  if (owner.type === 'none') {
+    return { status: 'resolved' as const, ownerType: 'queue' as const, ownerId: null, openKey: null, resolvedAt: new Date() };
+  }
   if (owner.type === 'queue') {
     return { status: 'waiting' as const, ownerType: 'queue' as const, ownerId: null, escalationReason: reason, waitingSince: new Date(), claimedAt: null };
   }
-  if (owner.type === 'agent') return { status: 'agent' as const, ownerType: 'agent' as const, ownerId: owner.id };
+  if (owner.type === 'agent') return { status: 'agent' as const, ownerType: 'agent' as const, ownerId: owner.id, claimedAt: new Date() };
   return { status: 'bot' as const, ownerType: 'bot' as const, ownerId: owner.id };
 }
 
 async function replay(deps: HandoffDeps, event: { id: string; conversationId: string; status: string; error: string | null }): Promise<HandoffOutcome> {
   const conversation = await deps.db.conversation.findUniqueOrThrow({ where: { id: event.conversationId } });
   const owner: Party =
-    conversation.ownerType === 'queue' ? HUMAN_QUEUE : { type: conversation.ownerType === 'agent' ? 'agent' : 'bot', id: conversation.ownerId ?? 'triage' };
+    conversation.status === 'resolved' ? { type: 'none', id: 'resolved' }
+    : conversation.ownerType === 'queue' ? HUMAN_QUEUE
+    : { type: conversation.ownerType === 'agent' ? 'agent' : 'bot', id: conversation.ownerId ?? 'triage' };
   return {
     handoffId: event.id,
     status: event.status as HandoffOutcome['status'],

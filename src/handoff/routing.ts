@@ -33,11 +33,15 @@ export function decideRoute(owner: RoleContract, understanding: Understanding, c
   const target = bots.ownerOf(intent)?.contract;
   if (!target) return { kind: 'stay' };
 
+  const missing = target.requires.find((slot) => !context.slots[slot]);
   let to = target.id;
   let pattern: HandoffPattern;
   let reason = 'out_of_scope';
   switch (owner.pattern) {
     case 'explicit':
+      // The target would refuse an envelope without its required slot (context loss),
+      // leaving the customer unanswered: the owner asks for it first, as with the others.
+      if (missing) return { kind: 'collect', slot: missing, to, pattern: 'explicit', reason };
       return { kind: 'explicit', intent, owner: target.id };
     case 'implicit':
       pattern = 'implicit';
@@ -57,7 +61,6 @@ export function decideRoute(owner: RoleContract, understanding: Understanding, c
       if (owner.id !== 'triage') to = 'triage';
       break;
   }
-  const missing = target.requires.find((slot) => !context.slots[slot]);
   if (missing && to === target.id) return { kind: 'collect', slot: missing, to, pattern, reason };
   return { kind: 'handoff', to, pattern, reason };
 }

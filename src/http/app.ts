@@ -5,6 +5,7 @@ import type { Runtime } from '../main/runtime.ts';
 import { errorHandler, notFound } from './middleware/errors.ts';
 import { requestLogger } from './middleware/requestLogger.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
+import { agentRoutes } from './routes/agentRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { ledgerRoutes } from './routes/ledgerRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
@@ -44,6 +45,7 @@ export function createApp(rt: Runtime): Express {
   app.use(smsRoutes(rt));
   app.use(webchatRoutes(rt));
   app.use(ledgerRoutes(rt));
+  app.use(agentRoutes(rt));
   app.use(adminRoutes(rt));
   app.use(notFound);
   app.use(errorHandler);

@@ -18,6 +18,9 @@ import type { Logger } from '../shared/logger.ts';
 import { startInboundWorker } from '../workers/inboundWorker.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
 import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
+import { startEscalationWorker } from '../workers/escalationWorker.ts';
+import { agentEvents } from '../escalation/agentEvents.ts';
+import type { EscalationDeps } from '../escalation/deps.ts';
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
@@ -54,6 +57,8 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     webchat: new WebchatSender(bus, async (id) => messageView(await db.message.findUniqueOrThrow({ where: { id } }))),
   };
 
+  const events = agentEvents(bus);
+  const escalation: EscalationDeps = { db, bots, log, dispatcher, producer, events, sla: config.sla };
   const closers: Array<() => Promise<unknown>> = [];
 
   return {
@@ -65,6 +70,8 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     producerRedis,
     dispatcher,
     bus,
+    events,
+    escalation,
     bots,
     classifier,
     senders,
@@ -76,21 +83,22 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       const concurrency = config.workerConcurrency;
       const inboundConn = workerConnection(urls.redisUrl);
       const outboundConn = workerConnection(urls.redisUrl);
-      for (const c of [inboundConn, outboundConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
-      const inbound = startInboundWorker({ db, locks, bots, classifier, dispatcher, log }, inboundConn, config.queuePrefix, concurrency);
+      const escalationConn = workerConnection(urls.redisUrl);
+      for (const c of [inboundConn, outboundConn, escalationConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
+      const inbound = startInboundWorker({ db, locks, bots, classifier, dispatcher, log, events }, inboundConn, config.queuePrefix, concurrency);
       const outbound = startOutboundWorker({ db, locks, senders, log }, outboundConn, {
         prefix: config.queuePrefix,
         concurrency,
         backoffMs: config.outboundBackoffMs,
       });
+      const escalationWorker = startEscalationWorker(escalation, escalationConn, config.queuePrefix, Math.max(2, Math.floor(concurrency / 4)));
       const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
       closers.push(async () => {
         sweeper.stop();
-        await Promise.all([inbound.close(), outbound.close()]);
-        inboundConn.disconnect();
-        outboundConn.disconnect();
+        await Promise.all([inbound.close(), outbound.close(), escalationWorker.close()]);
+        for (const c of [inboundConn, outboundConn, escalationConn]) c.disconnect();
       });
-      return { inbound, outbound };
+      return { inbound, outbound, escalation: escalationWorker };
     },
 
     async close() {

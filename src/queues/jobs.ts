@@ -13,3 +13,22 @@ export const jobId = {
   turn: (messageId: string) => `turn-${messageId}`,
   send: (messageId: string) => `send-${messageId}`,
 };
+
+/** Human escalation: place in the queue, and the two SLA timers (delayed jobs). */
+export const EscalationJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('route'), conversationId: z.uuid(), handoffId: z.uuid() }),
+  z.object({ kind: z.literal('sla-unclaimed'), conversationId: z.uuid(), waitingSince: z.iso.datetime(), level: z.number().int().min(1) }),
+  z.object({ kind: z.literal('sla-reply'), conversationId: z.uuid(), agentId: z.uuid(), claimedAt: z.iso.datetime() }),
+]);
+export type EscalationJob = z.infer<typeof EscalationJob>;
+
+export function escalationJobId(job: EscalationJob): string {
+  switch (job.kind) {
+    case 'route':
+      return `route-${job.handoffId}`;
+    case 'sla-unclaimed':
+      return `sla-unclaimed-${job.conversationId}-${Date.parse(job.waitingSince)}-${job.level}`;
+    case 'sla-reply':
+      return `sla-reply-${job.conversationId}-${Date.parse(job.claimedAt)}`;
+  }
+}

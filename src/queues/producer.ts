@@ -3,27 +3,33 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueName } from './names.ts';
-import { jobId, type SendJob, type TurnJob } from './jobs.ts';
+import { escalationJobId, jobId, type EscalationJob, type SendJob, type TurnJob } from './jobs.ts';
 
 export type Producer = ReturnType<typeof createProducer>;
 
 export function createProducer(connection: Redis, prefix: string, outbound: { attempts: number; backoffMs: number }) {
   const inbound = new Queue<TurnJob>(QueueName.Inbound, { connection, prefix });
   const outboundQueue = new Queue<SendJob>(QueueName.Outbound, { connection, prefix });
+  const escalation = new Queue<EscalationJob>(QueueName.Escalation, { connection, prefix });
   const removal = { removeOnComplete: { age: 3600, count: 10000 }, removeOnFail: { age: 7 * 24 * 3600 } };
   return {
-    queues: { inbound, outbound: outboundQueue },
+    queues: { inbound, outbound: outboundQueue, escalation },
     turn: (job: TurnJob) =>
       inbound.add('turn', job, { jobId: jobId.turn(job.messageId), attempts: 5, backoff: { type: 'exponential', delay: 500 }, ...removal }),
     send: (job: SendJob) =>
       outboundQueue.add('send', job, {
         jobId: jobId.send(job.messageId),
         attempts: outbound.attempts,
-        backoff: { type: 'exponential', delay: outbound.backoffMs },
+        // Not a built-in type: BullMQ then uses the outbound worker's backoffStrategy,
+        // which is exponential too but honours a provider's Retry-After.
+        backoff: { type: 'provider', delay: outbound.backoffMs },
         ...removal,
       }),
+    /** `delayMs` makes it a timer; timers live in Redis and survive restarts. */
+    escalate: (job: EscalationJob, delayMs = 0) =>
+      escalation.add(job.kind, job, { jobId: escalationJobId(job), delay: delayMs, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...removal }),
     close: async () => {
-      await Promise.all([inbound.close(), outboundQueue.close()]);
+      await Promise.all([inbound.close(), outboundQueue.close(), escalation.close()]);
     },
   };
 }

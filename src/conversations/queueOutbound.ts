@@ -1,0 +1,48 @@
+// Queue one outbound message for delivery: stored with its outbox row in one
+// transaction, then handed to the dispatcher. The idempotency key makes a retried
+// request (same agent action, same turn) store nothing new.
+import type { ChannelName } from '../channels/channel.ts';
+import type { Db } from '../db/client.ts';
+import { asJson } from '../db/json.ts';
+import { isUniqueViolation } from '../db/transaction.ts';
+import type { Dispatcher } from './dispatcher.ts';
+
+export type OutboundDraft = {
+  conversationId: string;
+  channel: ChannelName;
+  text: string;
+  author: { type: 'bot' | 'agent' | 'system'; id: string; name: string };
+  idempotencyKey: string;
+  locale?: string;
+  payload?: Record<string, unknown>;
+};
+
+export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: OutboundDraft) {
+  let message;
+  try {
+    message = await db.$transaction(async (tx) => {
+      const created = await tx.message.create({
+        data: {
+          conversationId: draft.conversationId,
+          direction: 'outbound',
+          authorType: draft.author.type,
+          authorId: draft.author.id,
+          authorName: draft.author.name,
+          channel: draft.channel,
+          text: draft.text,
+          payload: draft.payload ? asJson(draft.payload) : undefined,
+          idempotencyKey: draft.idempotencyKey,
+          status: 'queued',
+          locale: draft.locale ?? null,
+        },
+      });
+      await tx.outbox.create({ data: { kind: 'send', conversationId: draft.conversationId, messageId: created.id } });
+      return created;
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    return db.message.findUniqueOrThrow({ where: { idempotencyKey: draft.idempotencyKey } });
+  }
+  await dispatcher.dispatch([{ kind: 'send', conversationId: draft.conversationId, messageId: message.id }]);
+  return message;
+}

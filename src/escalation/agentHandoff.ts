@@ -1,0 +1,40 @@
+// A handoff made by a person (claim, release, transfer, resolve): the same protocol
+// and ledger as bot handoffs, with the agent's id on the row. The precondition makes
+// it atomic against other people acting on the same conversation.
+import { randomUUID } from 'node:crypto';
+import type { Conversation } from '../generated/prisma/client.ts';
+import type { Prisma } from '../db/client.ts';
+import { parseContext, type ConversationContext } from '../conversations/context.ts';
+import type { Party } from '../handoff/envelope.ts';
+import { topicOf } from '../handoff/guards.ts';
+import { HandoffConflict, performHandoff } from '../handoff/protocol.ts';
+import { translator } from '../i18n/i18n.ts';
+import { ClientError } from '../shared/errors.ts';
+import type { EscalationDeps } from './deps.ts';
+
+export async function agentHandoff(
+  deps: EscalationDeps,
+  conversation: Conversation,
+  move: { from: Party; to: Party; reason: string; precondition: Prisma.ConversationWhereInput; context?: ConversationContext },
+) {
+  try {
+    return await performHandoff(deps, {
+      handoffId: randomUUID(),
+      conversationId: conversation.id,
+      from: move.from,
+      to: move.to,
+      pattern: 'agent',
+      reason: move.reason,
+      context: move.context ?? parseContext(conversation.context),
+      topic: topicOf(parseContext(conversation.context).intent),
+      handoffsThisTurn: 0,
+      t: translator(conversation.locale),
+      precondition: move.precondition,
+    });
+  } catch (err) {
+    if (err instanceof HandoffConflict) {
+      throw new ClientError(409, move.reason === 'claim' ? 'already_claimed' : 'conflict', 'someone else acted on this conversation first');
+    }
+    throw err;
+  }
+}

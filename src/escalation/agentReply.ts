@@ -1,0 +1,42 @@
+// Use case: a person replies on the customer's channel. Only the holder (or a
+// supervisor) may; on WhatsApp, outside the 24-hour customer service window only an
+// approved template can be sent, and the agent is told so.
+import type { Actor } from '../agents/authenticate.ts';
+import { queueOutbound } from '../conversations/queueOutbound.ts';
+import { ClientError } from '../shared/errors.ts';
+import type { EscalationDeps } from './deps.ts';
+import { randomUUID } from 'node:crypto';
+
+export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+
+export type AgentReplyInput = {
+  text?: string | undefined;
+  template?: { name: string; language: string; params: string[] } | undefined;
+  clientMessageId?: string | undefined;
+};
+
+export async function agentReply(deps: EscalationDeps, actor: Actor, conversationId: string, input: AgentReplyInput) {
+  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
+  if (!conversation) throw new ClientError(404, 'not_found', 'no such conversation');
+  const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
+  if (!holds && !(actor.role === 'supervisor' && conversation.status !== 'resolved')) {
+    throw new ClientError(403, 'forbidden', 'you can reply only to conversations you hold');
+  }
+  const outsideWindow =
+    conversation.channel === 'whatsapp' && (!conversation.lastInboundAt || Date.now() - conversation.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
+  if (outsideWindow && !input.template) {
+    throw new ClientError(422, 'template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
+  }
+  const text = input.template ? `[template ${input.template.name}] ${input.template.params.join(' · ')}`.trim() : input.text!;
+  const message = await queueOutbound(deps.db, deps.dispatcher, {
+    conversationId,
+    channel: conversation.channel,
+    text,
+    author: { type: 'agent', id: actor.id, name: actor.name },
+    idempotencyKey: `agent:${actor.id}:${input.clientMessageId ?? randomUUID()}`,
+    locale: conversation.locale,
+    ...(input.template ? { payload: { template: input.template } } : {}),
+  });
+  await deps.db.conversation.update({ where: { id: conversationId }, data: { lastAgentReplyAt: new Date() } });
+  return message;
+}

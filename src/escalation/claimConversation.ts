@@ -1,0 +1,42 @@
+// Use case: an agent claims a waiting conversation. Of any number of simultaneous
+// claims exactly one wins — the database's conditional update decides, not a read
+// before a write. The customer is told a person has joined; the reply timer starts.
+import type { Actor } from '../agents/authenticate.ts';
+import { queueOutbound } from '../conversations/queueOutbound.ts';
+import { parseContext } from '../conversations/context.ts';
+import { translator } from '../i18n/i18n.ts';
+import { ClientError } from '../shared/errors.ts';
+import { agentHandoff } from './agentHandoff.ts';
+import type { EscalationDeps } from './deps.ts';
+import { mayTake } from './eligibility.ts';
+
+export async function claimConversation(deps: EscalationDeps, actor: Actor, conversationId: string) {
+  if (actor.kind !== 'agent') throw new ClientError(403, 'forbidden', 'only agents claim conversations; the admin token is not an agent');
+  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
+  if (!conversation) throw new ClientError(404, 'not_found', 'no such conversation');
+  if (conversation.status !== 'waiting') throw new ClientError(409, 'already_claimed', 'this conversation is not waiting for a person');
+  if (!mayTake(actor, { locale: conversation.locale, intent: parseContext(conversation.context).intent })) {
+    throw new ClientError(403, 'forbidden', `this conversation needs an agent who speaks ${conversation.locale} with the right skills`);
+  }
+  const outcome = await agentHandoff(deps, conversation, {
+    from: { type: 'queue', id: 'human' },
+    to: { type: 'agent', id: actor.id },
+    reason: 'claim',
+    precondition: { status: 'waiting', ownerType: 'queue' },
+  });
+  const claimed = await deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+  await queueOutbound(deps.db, deps.dispatcher, {
+    conversationId,
+    channel: conversation.channel,
+    text: translator(conversation.locale)('escalation:agentJoined', { name: actor.name }),
+    author: { type: 'agent', id: actor.id, name: actor.name },
+    idempotencyKey: `claim:${outcome.handoffId}`,
+    locale: conversation.locale,
+  });
+  await deps.db.agent.update({ where: { id: actor.id }, data: { lastSeenAt: new Date() } });
+  await deps.producer
+    .escalate({ kind: 'sla-reply', conversationId, agentId: actor.id, claimedAt: claimed.claimedAt!.toISOString() }, deps.sla.replyMs)
+    .catch((err: unknown) => deps.log.warn({ err, conversationId }, 'could not start the reply timer'));
+  await deps.events.claimed(conversationId, actor.id);
+  return claimed;
+}

@@ -1,0 +1,17 @@
+// What the escalation use cases need, wired once in the runtime.
+import type { BotRegistry } from '../bots/registry.ts';
+import type { Dispatcher } from '../conversations/dispatcher.ts';
+import type { Db } from '../db/client.ts';
+import type { Producer } from '../queues/producer.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { AgentEvents } from './agentEvents.ts';
+
+export type EscalationDeps = {
+  db: Db;
+  bots: BotRegistry;
+  log: Logger;
+  dispatcher: Dispatcher;
+  producer: Producer;
+  events: AgentEvents;
+  sla: { unclaimedMs: number; replyMs: number };
+};

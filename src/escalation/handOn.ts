@@ -1,0 +1,88 @@
+// Use cases: the person holding a conversation hands it on — back to a bot (which
+// resumes with everything, including the agent's notes, without asking again), back
+// to the queue, to another agent, or closes it. Each is a handoff on the ledger.
+import type { Actor } from '../agents/authenticate.ts';
+import { parseContext } from '../conversations/context.ts';
+import { queueOutbound } from '../conversations/queueOutbound.ts';
+import type { Conversation } from '../generated/prisma/client.ts';
+import { translator } from '../i18n/i18n.ts';
+import { ClientError } from '../shared/errors.ts';
+import { agentHandoff } from './agentHandoff.ts';
+import type { EscalationDeps } from './deps.ts';
+
+async function heldBy(deps: EscalationDeps, actor: Actor, conversationId: string): Promise<Conversation> {
+  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
+  if (!conversation) throw new ClientError(404, 'not_found', 'no such conversation');
+  const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
+  if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent')) {
+    throw new ClientError(403, 'forbidden', 'you can act only on conversations you hold');
+  }
+  return conversation;
+}
+
+const holder = (c: Conversation) => ({ type: 'agent' as const, id: c.ownerId! });
+const stillHeld = (c: Conversation) => ({ ownerType: 'agent' as const, ownerId: c.ownerId });
+
+async function tell(deps: EscalationDeps, c: Conversation, actor: Actor, key: string, handoffId: string, vars: Record<string, string> = {}) {
+  await queueOutbound(deps.db, deps.dispatcher, {
+    conversationId: c.id,
+    channel: c.channel,
+    text: translator(c.locale)(key, { name: actor.name, ...vars }),
+    author: { type: 'agent', id: actor.id, name: actor.name },
+    idempotencyKey: `${key}:${handoffId}`,
+    locale: c.locale,
+  });
+}
+
+export async function releaseConversation(
+  deps: EscalationDeps,
+  actor: Actor,
+  conversationId: string,
+  input: { to: 'bot' | 'queue'; note?: string | undefined; slots?: Record<string, string> | undefined },
+) {
+  const conversation = await heldBy(deps, actor, conversationId);
+  const context = parseContext(conversation.context);
+  const now = new Date().toISOString();
+  const learned = Object.fromEntries(Object.entries(input.slots ?? {}).map(([k, v]) => [k, { value: v, pii: false, source: `agent:${actor.id}`, at: now }]));
+  const enriched = {
+    ...context,
+    slots: { ...context.slots, ...learned },
+    notes: input.note ? [...context.notes, { by: actor.name, text: input.note, at: now }] : context.notes,
+    clarifications: 0,
+    fallbacks: 0,
+  };
+  if (input.to === 'queue') {
+    const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'queue', id: 'human' }, reason: 'released', precondition: stillHeld(conversation), context: enriched });
+    await deps.dispatcher.dispatch([{ kind: 'escalate', conversationId, messageId: outcome.handoffId }]);
+    return outcome;
+  }
+  // The bot the conversation last had, if its required slots are all known; else triage.
+  const lastBot = [...enriched.lineage].reverse().find((l) => l.startsWith('bot:'))?.slice(4);
+  const candidate = lastBot ? deps.bots.get(lastBot) : undefined;
+  const target = candidate && candidate.contract.requires.every((s) => enriched.slots[s]) ? candidate.contract.id : 'triage';
+  const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'bot', id: target }, reason: 'released', precondition: stillHeld(conversation), context: enriched });
+  if (outcome.status === 'accepted') await tell(deps, conversation, actor, 'escalation:backToBot', outcome.handoffId);
+  return outcome;
+}
+
+export async function transferConversation(deps: EscalationDeps, actor: Actor, conversationId: string, agentId: string) {
+  const conversation = await heldBy(deps, actor, conversationId);
+  const target = await deps.db.agent.findUnique({ where: { id: agentId } });
+  if (!target || !target.active) throw new ClientError(404, 'agent_not_found', `no active agent ${agentId}`);
+  if (target.id === conversation.ownerId) throw new ClientError(400, 'same_agent', 'the conversation is already held by that agent');
+  const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'agent', id: target.id }, reason: 'transfer', precondition: stillHeld(conversation) });
+  await tell(deps, conversation, { ...actor, name: target.name }, 'escalation:transferred', outcome.handoffId);
+  const claimed = await deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+  await deps.producer
+    .escalate({ kind: 'sla-reply', conversationId, agentId: target.id, claimedAt: claimed.claimedAt!.toISOString() }, deps.sla.replyMs)
+    .catch((err: unknown) => deps.log.warn({ err, conversationId }, 'could not start the reply timer'));
+  await deps.events.toAgent(target.id, { event: 'waiting', data: { conversationId, transferredBy: actor.id } });
+  return outcome;
+}
+
+export async function resolveConversation(deps: EscalationDeps, actor: Actor, conversationId: string) {
+  const conversation = await heldBy(deps, actor, conversationId);
+  const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'none', id: 'resolved' }, reason: 'resolved', precondition: stillHeld(conversation) });
+  await tell(deps, conversation, actor, 'escalation:resolved', outcome.handoffId);
+  return outcome;
+}
