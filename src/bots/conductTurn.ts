@@ -18,8 +18,13 @@ import type { Intent, Understanding } from '../understanding/intents.ts';
 import { extractSlots, orderIdFromBareNumber } from '../understanding/slots.ts';
 import type { BotReply, TurnInput } from './bot.ts';
 import { MENU_INTENTS, menu } from './triage/triageBot.ts';
+import { LOCALES } from '../config/env.ts';
+import type { LanguageDetector } from '../i18n/detectLanguage.ts';
+import { translator } from '../i18n/i18n.ts';
+import { ENDONYM } from '../i18n/languageNames.ts';
+import { decideLanguage } from '../i18n/languagePolicy.ts';
 
-export type TurnDeps = HandoffDeps & { classifier: Classifier };
+export type TurnDeps = HandoffDeps & { classifier: Classifier; detector: LanguageDetector };
 
 export type TurnRequest = {
   conversation: { id: string; contactId: string; channel: ChannelName; locale: string; ownerId: string };
@@ -28,18 +33,30 @@ export type TurnRequest = {
   /** The customer's previous messages in this conversation, newest last. */
   recentInbound: readonly string[];
   context: ConversationContext;
-  t: TFunction;
+  /** The language the contact chose, if any: it wins over detection. */
+  chosenLocale: string | null;
 };
 
-export type TurnOutcome = { replies: BotReply[]; context: ConversationContext; owner: Party; handoffs: HandoffOutcome[] };
+export type TurnOutcome = { replies: BotReply[]; context: ConversationContext; owner: Party; handoffs: HandoffOutcome[]; locale: string };
 
 const REPLY_INTENTS: Record<string, Intent> = { ...MENU_INTENTS, fixed: 'support.fixed', not_fixed: 'support.not_fixed' };
 const MAX_ROUTING_STEPS = 4;
 
 export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<TurnOutcome> {
-  const { t } = req;
   let context: ConversationContext = { ...req.context, turn: req.context.turn + 1 };
   const understanding = await understand(deps, req, context);
+  const language = decideLanguage({
+    text: req.message.text,
+    replyId: req.message.replyId,
+    current: req.conversation.locale,
+    chosen: req.chosenLocale,
+    asksToSwitch: understanding.intent === 'language.switch',
+    detector: deps.detector,
+  });
+  const locale = language.locale;
+  if (locale !== req.conversation.locale) await deps.db.conversation.update({ where: { id: req.conversation.id }, data: { locale } });
+  if (language.chosen) await deps.db.contact.update({ where: { id: req.contact.id }, data: { locale: language.chosen } });
+  const t: TFunction = translator(locale);
   context = remember(context, understanding, req.message.text);
 
   if (context.awaiting && context.slots[context.awaiting.slot] && !context.awaiting.route) context = { ...context, awaiting: undefined };
@@ -75,12 +92,18 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
     return outcome;
   };
 
+  if (understanding.intent === 'language.switch' || req.message.replyId?.startsWith('lang:')) {
+    if (language.chosen) say({ text: t('language:switched', { language: ENDONYM[language.chosen] }) }, menu({ t }));
+    else say({ text: t('language:choose') , options: LOCALES.map((l) => ({ id: `lang:${l}`, title: ENDONYM[l] })) });
+    return { replies, context, owner, handoffs, locale };
+  }
+
   // Some messages mean a person should take over, whatever a bot could still say.
   const trigger = detectTrigger(req.message.text, req.recentInbound);
   if (trigger) {
     context = { ...context, sentiment: sentimentOf(trigger) };
     await handoff(HUMAN_QUEUE, 'escalation', trigger.reason);
-    return { replies, context, owner, handoffs };
+    return { replies, context, owner, handoffs, locale };
   }
 
   for (let step = 0; step < MAX_ROUTING_STEPS && owner.type === 'bot'; step++) {
@@ -94,26 +117,26 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
     if (route.kind === 'clarify') {
       context = { ...context, clarifications: context.clarifications + 1 };
       say({ text: t('clarify') }, menu({ t }));
-      return { replies, context, owner, handoffs };
+      return { replies, context, owner, handoffs, locale };
     }
     if (route.kind === 'collect') {
       context = { ...context, awaiting: { slot: route.slot, intent: understanding.intent, route: { to: route.to, pattern: route.pattern, reason: route.reason } } };
       say({ text: t(`ask.${route.slot}`), asks: route.slot });
-      return { replies, context, owner, handoffs };
+      return { replies, context, owner, handoffs, locale };
     }
     if (route.kind === 'escalate') {
       await handoff(HUMAN_QUEUE, 'escalation', route.reason);
-      return { replies, context, owner, handoffs };
+      return { replies, context, owner, handoffs, locale };
     }
     const outcome = await handoff({ type: 'bot', id: route.to }, route.pattern, route.reason);
     if (outcome.status === 'rejected' || outcome.status === 'failed') {
       // The source keeps the conversation and says so, rather than answering off-topic.
       if (!outcome.escalated) say({ text: t('handoff:unavailable', { who: t(`bots.${route.to}`) }) });
-      return { replies, context, owner, handoffs };
+      return { replies, context, owner, handoffs, locale };
     }
     if (outcome.replayed) break;
   }
-  if (owner.type !== 'bot') return { replies, context, owner, handoffs };
+  if (owner.type !== 'bot') return { replies, context, owner, handoffs, locale };
 
   // The owner answers. A bot may hand off explicitly or escalate; one bounce at most.
   for (let bounce = 0; bounce < 2 && owner.type === 'bot'; bounce++) {
@@ -123,7 +146,7 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
       result = await bot.handle({
         conversationId: req.conversation.id,
         channel: req.conversation.channel,
-        locale: req.conversation.locale,
+        locale,
         contact: req.contact,
         message: req.message,
         understanding,
@@ -137,7 +160,7 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
       context = { ...context, fallbacks: context.fallbacks + 1 };
       if (context.fallbacks >= MAX_FALLBACKS) await handoff(HUMAN_QUEUE, 'escalation', 'fallbacks_exhausted');
       else say({ text: t('errors.botFailure') });
-      return { replies, context, owner, handoffs };
+      return { replies, context, owner, handoffs, locale };
     }
     say(...result.replies);
     context = result.context;
@@ -150,7 +173,7 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
     const outcome = await handoff({ type: 'bot', id: result.handoff.to }, 'explicit', result.handoff.reason);
     if (outcome.status !== 'accepted') break;
   }
-  return { replies, context: { ...context, clarifications: 0 }, owner, handoffs };
+  return { replies, context: { ...context, clarifications: 0 }, owner, handoffs, locale };
 }
 
 async function understand(deps: TurnDeps, req: TurnRequest, context: ConversationContext): Promise<Understanding> {
@@ -162,7 +185,8 @@ async function understand(deps: TurnDeps, req: TurnRequest, context: Conversatio
   const answered = context.awaiting && (slots[context.awaiting.slot] || (context.awaiting.slot === 'orderId' && orderIdFromBareNumber(req.message.text)));
   const understood = await deps.classifier.classify(req.message.text, req.conversation.locale);
   // "ORD-1001" or "it's 1001" answers the question; "where is ORD-1001" asks a new one.
-  const otherWords = req.message.text.replace(/\b(?:ORD|INV)[-\s#:]?\d+/gi, ' ').match(/[\p{L}\p{M}]+/gu)?.length ?? 0;
+  // "it's" is one word, not two.
+  const otherWords = req.message.text.replace(/\b(?:ORD|INV)[-\s#:]?\d+/gi, ' ').match(/[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu)?.length ?? 0;
   if (answered && (otherWords <= 1 || understood.intent === 'None' || understood.confidence < 0.9 || understood.intent === context.awaiting!.intent)) {
     return { intent: context.awaiting!.intent as Intent, confidence: 1, alternatives: [], source: 'rule' };
   }

@@ -6,7 +6,6 @@ import type { Locks } from '../db/locks.ts';
 import { transaction } from '../db/transaction.ts';
 import { asJson } from '../db/json.ts';
 import { recoverStuckHandoffs } from '../handoff/protocol.ts';
-import { translator } from '../i18n/i18n.ts';
 import { parseContext, parseMemory } from './context.ts';
 import type { Dispatch, Dispatcher } from './dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
@@ -57,7 +56,7 @@ async function answerOne(
     message: { id: message.id, text: message.text, kind: message.kind, ...(payload.replyId ? { replyId: payload.replyId } : {}) },
     recentInbound: recent.reverse().map((m) => m.text),
     context: parseContext(conversation.context),
-    t: translator(conversation.locale),
+    chosenLocale: conversation.contact.locale,
   });
 
   return transaction(deps.db, async (tx) => {
@@ -77,7 +76,7 @@ async function answerOne(
           payload: reply.options || reply.asks ? asJson({ options: reply.options, asks: reply.asks }) : undefined,
           idempotencyKey: `${message.id}:${index}`,
           status: 'queued',
-          locale: conversation.locale,
+          locale: outcome.locale,
         },
       });
       await tx.outbox.create({ data: { kind: 'send', conversationId, messageId: out.id } });

@@ -9,6 +9,8 @@ import { createDb, type Db } from '../db/client.ts';
 import { createLocks } from '../db/locks.ts';
 import { createBotRegistry, type BotRegistry } from '../bots/registry.ts';
 import { createClassifier } from '../understanding/classifier.ts';
+import { LanguageDetector } from '../i18n/detectLanguage.ts';
+import { languageSamples } from '../i18n/languageSamples.ts';
 import { createDispatcher } from '../conversations/dispatcher.ts';
 import { messageView } from '../conversations/messageView.ts';
 import { producerConnection, workerConnection } from '../queues/connection.ts';
@@ -39,6 +41,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
   const bots = options.bots ?? createBotRegistry();
   const classifier = createClassifier(config, log);
+  const detector = new LanguageDetector(languageSamples());
   const senders: Record<ChannelName, ChannelSender> = {
     whatsapp: new WhatsAppSender({
       apiBase: config.whatsapp.apiBase,
@@ -74,6 +77,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     escalation,
     bots,
     classifier,
+    detector,
     senders,
     redisUrl: urls.redisUrl,
 
@@ -85,7 +89,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       const outboundConn = workerConnection(urls.redisUrl);
       const escalationConn = workerConnection(urls.redisUrl);
       for (const c of [inboundConn, outboundConn, escalationConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
-      const inbound = startInboundWorker({ db, locks, bots, classifier, dispatcher, log, events }, inboundConn, config.queuePrefix, concurrency);
+      const inbound = startInboundWorker({ db, locks, bots, classifier, detector, dispatcher, log, events }, inboundConn, config.queuePrefix, concurrency);
       const outbound = startOutboundWorker({ db, locks, senders, log }, outboundConn, {
         prefix: config.queuePrefix,
         concurrency,
