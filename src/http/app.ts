@@ -2,6 +2,9 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Runtime } from '../main/runtime.ts';
+import { ClientError } from '../shared/errors.ts';
+
+const MAX_BODY_BYTES = 1024 * 1024;
 import { errorHandler, notFound } from './middleware/errors.ts';
 import { requestLogger } from './middleware/requestLogger.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
@@ -17,6 +20,13 @@ export function createApp(rt: Runtime): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger(rt.log));
+  // The 1 MiB limit holds on every route, including those that never read a body.
+  app.use((req, _res, next) => {
+    if (Number(req.get('content-length') ?? 0) > MAX_BODY_BYTES) {
+      throw new ClientError(413, 'payload_too_large', 'request bodies are limited to 1 MiB');
+    }
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {

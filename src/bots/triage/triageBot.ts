@@ -22,7 +22,7 @@ export const triageBot: Bot = {
 
     if (input.message.kind === 'unsupported') replies.push({ text: t('unsupported') });
     else if (understanding.intent === 'thanks') replies.push({ text: t('thanks') });
-    else if (understanding.intent === 'goodbye') replies.push({ text: t('goodbye') });
+    else if (understanding.intent === 'goodbye') replies.push({ text: t('goodbye', { business: t('business') }) });
     else if (!context.greeted) replies.push({ text: greet() });
     else if (understanding.intent !== 'greeting') replies.push({ text: t('clarify') });
     else replies.push({ text: t('greetingAgain') });

@@ -37,9 +37,6 @@ export function webchatRoutes(rt: Runtime): Router {
   router.get('/widget.js', (_req, res) => {
     res.type('application/javascript').set('Cache-Control', 'public, max-age=300').send(asset('widget.js'));
   });
-  router.get('/chat.js', (_req, res) => {
-    res.type('application/javascript').set('Cache-Control', 'public, max-age=300').send(asset('chat.js'));
-  });
   router.get('/chat', (_req, res) => {
     res.type('html').send(asset('chat.html'));
   });
