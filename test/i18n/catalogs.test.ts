@@ -1,0 +1,79 @@
+// Every customer-facing string exists in all 23 languages, with the same placeholders
+// as English, in the language's own script, and actually translated.
+import { describe, expect, it } from 'vitest';
+import { LOCALES } from '../../src/config/env.ts';
+import { i18n, loadCatalogs } from '../../src/i18n/i18n.ts';
+import { SCRIPT_OF, scriptCounts } from '../../src/i18n/scripts.ts';
+
+type Tree = Record<string, unknown>;
+const catalogs = loadCatalogs();
+
+function flatten(tree: unknown, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  if (typeof tree === 'string') out.set(prefix, tree);
+  else if (tree && typeof tree === 'object') {
+    for (const [k, v] of Object.entries(tree as Tree)) for (const [kk, vv] of flatten(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
+  }
+  return out;
+}
+
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+const placeholders = (s: string) => [...s.matchAll(/\{\{\s*([\w.]+)\s*(?:,[^}]*)?\}\}/g)].map((m) => m[1]).sort();
+const en = flatten(catalogs.en);
+
+describe.each(LOCALES.filter((l) => l !== 'en'))('locale %s', (locale) => {
+  const strings = flatten(catalogs[locale]);
+
+  it('has every key English has', () => {
+    const missing = [...en.keys()].filter((k) => !strings.has(k));
+    expect(missing, `missing in locales/${locale}`).toEqual([]);
+  });
+
+  it('has every plural form its language needs', () => {
+    const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories;
+    const bases = new Set([...en.keys()].filter((k) => PLURAL.test(k)).map((k) => k.replace(PLURAL, '')));
+    const missing = [...bases].flatMap((b) => categories.filter((c) => !strings.has(`${b}_${c}`)).map((c) => `${b}_${c}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('uses the same placeholders as English', () => {
+    const wrong = [...en].flatMap(([key, text]) => {
+      const own = strings.get(key);
+      if (own === undefined) return [];
+      const want = placeholders(text).filter((p) => p !== 'count');
+      const got = placeholders(own).filter((p) => p !== 'count');
+      return JSON.stringify(want) === JSON.stringify(got) ? [] : [`${key}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it(`is written mostly in its own script`, () => {
+    const expected = SCRIPT_OF[locale];
+    let own = 0;
+    let total = 0;
+    for (const text of strings.values()) {
+      const clean = text.replace(/\{\{[^}]*\}\}|ShopKart|Baton|ORD-\d+|INV-\d+/g, ' ');
+      for (const [script, n] of scriptCounts(clean)) {
+        total += n;
+        if (script === expected) own += n;
+      }
+    }
+    expect(own / Math.max(1, total)).toBeGreaterThan(0.85);
+  });
+
+  it('is translated, not English copied across', () => {
+    const same = [...en].filter(([key, text]) => strings.get(key) === text && /[a-z]{3}/i.test(text.replace(/\{\{[^}]*\}\}|ShopKart|Baton/g, '')));
+    expect(same.map(([k]) => k)).toEqual([]);
+  });
+});
+
+describe('i18next set-up', () => {
+  it('interpolates, pluralises per language and falls back along the chain', () => {
+    const t = i18n().getFixedT('en');
+    expect(t('orders:status.shipped', { orderId: 'ORD-1', count: 1, date: 'x' })).toMatch(/tomorrow/);
+    expect(t('orders:status.shipped', { orderId: 'ORD-1', count: 3, date: 'x' })).toMatch(/3 days/);
+    // A key missing in Maithili is looked up in Hindi before English.
+    const chain = i18n().services.languageUtils.getFallbackCodes(i18n().options.fallbackLng, 'mai');
+    expect(chain.slice(0, 2)).toEqual(['hi', 'en']);
+  });
+});
