@@ -53,6 +53,8 @@ const EnvSchema = z.object({
   OUTBOUND_ATTEMPTS: positiveInt.default(8),
   OUTBOUND_BACKOFF_MS: positiveInt.default(1000),
   PROVIDER_TIMEOUT_MS: positiveInt.default(10000),
+  /** Worker-only processes serve GET /metrics on this port when set. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Unclaimed this long → supervisors alerted, priority raised. */
   SLA_UNCLAIMED_SECONDS: positiveInt.default(300),
   /** Claimed with no agent reply this long → back to the queue. */
@@ -129,6 +131,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboundAttempts: env.OUTBOUND_ATTEMPTS,
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    metricsPort: env.METRICS_PORT,
     sla: { unclaimedMs: env.SLA_UNCLAIMED_SECONDS * 1000, replyMs: env.SLA_REPLY_SECONDS * 1000 },
   };
 }

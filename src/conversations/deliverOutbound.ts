@@ -5,6 +5,7 @@ import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import type { Locks } from '../db/locks.ts';
 import { ProviderError } from '../shared/errors.ts';
+import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 
 export type DeliverDeps = { db: Db; locks: Locks; senders: Record<ChannelName, ChannelSender>; log: Logger };
@@ -33,8 +34,11 @@ export async function deliverOutbound(deps: DeliverDeps, conversationId: string,
           where: { id: message.id },
           data: { status: 'sent', providerMessageId, handledAt: new Date() },
         });
+        metrics.outbound.inc({ channel: message.channel, status: 'sent' });
       } catch (err) {
+        if (err instanceof ProviderError) metrics.providerErrors.inc({ channel: message.channel, status: String(err.status ?? 'network') });
         if (err instanceof ProviderError && !err.retryable) {
+          metrics.outbound.inc({ channel: message.channel, status: 'failed' });
           // The provider will never take this one; record it and let the rest go out.
           await deps.db.message.update({ where: { id: message.id }, data: { status: 'failed', errorCode: err.providerCode ?? String(err.status ?? '') } });
           deps.log.warn({ messageId: message.id, status: err.status, code: err.providerCode }, 'send refused by provider');

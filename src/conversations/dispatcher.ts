@@ -9,13 +9,29 @@ import type { Logger } from '../shared/logger.ts';
 export type Dispatch = { kind: 'turn' | 'send' | 'escalate'; conversationId: string; messageId: string };
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
+/**
+ * BullMQ waits for a Redis connection that is not ready instead of failing, so an add
+ * could hang a webhook for as long as Redis is down. Past this bound the outbox row
+ * stays for the sweep (an add that completes later is harmless: job ids are stable).
+ */
+const ENQUEUE_TIMEOUT_MS = 2000;
+
+function bounded<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => {}); // may settle after the timeout; the sweep owns the row by then
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not take the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function createDispatcher(db: Db, producer: Producer, log: Logger) {
   async function enqueue(item: Dispatch): Promise<boolean> {
     try {
       const job = { conversationId: item.conversationId, messageId: item.messageId };
-      if (item.kind === 'turn') await producer.turn(job);
-      else if (item.kind === 'send') await producer.send(job);
-      else await producer.escalate({ kind: 'route', conversationId: item.conversationId, handoffId: item.messageId });
+      if (item.kind === 'turn') await bounded(producer.turn(job));
+      else if (item.kind === 'send') await bounded(producer.send(job));
+      else await bounded(producer.escalate({ kind: 'route', conversationId: item.conversationId, handoffId: item.messageId }));
       await db.outbox.deleteMany({ where: { kind: item.kind, messageId: item.messageId } });
       return true;
     } catch (err) {

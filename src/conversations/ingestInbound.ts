@@ -8,13 +8,18 @@ import type { Logger } from '../shared/logger.ts';
 import { resolveContact } from './resolveContact.ts';
 import { openConversation } from './openConversation.ts';
 import type { Dispatcher } from './dispatcher.ts';
+import { metrics } from '../observability/metrics.ts';
 
 export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultLocale: string };
 export type Ingested = { messageId: string; conversationId: string; duplicate: boolean };
 
 export async function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
   const results: Ingested[] = [];
-  for (const message of messages) results.push(await storeOne(deps, message));
+  for (const message of messages) {
+    const stored = await storeOne(deps, message);
+    if (!stored.duplicate) metrics.inbound.inc({ channel: message.channel });
+    results.push(stored);
+  }
   const fresh = results.filter((r) => !r.duplicate);
   await deps.dispatcher.dispatch(fresh.map((r) => ({ kind: 'turn', conversationId: r.conversationId, messageId: r.messageId })));
   return results;

@@ -9,6 +9,7 @@ import { ClientError } from '../shared/errors.ts';
 import { agentHandoff } from './agentHandoff.ts';
 import type { EscalationDeps } from './deps.ts';
 import { mayTake } from './eligibility.ts';
+import { metrics } from '../observability/metrics.ts';
 
 export async function claimConversation(deps: EscalationDeps, actor: Actor, conversationId: string) {
   if (actor.kind !== 'agent') throw new ClientError(403, 'forbidden', 'only agents claim conversations; the admin token is not an agent');
@@ -25,6 +26,7 @@ export async function claimConversation(deps: EscalationDeps, actor: Actor, conv
     precondition: { status: 'waiting', ownerType: 'queue' },
   });
   const claimed = await deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+  if (conversation.waitingSince) metrics.timeToClaim.observe((Date.now() - conversation.waitingSince.getTime()) / 1000);
   await queueOutbound(deps.db, deps.dispatcher, {
     conversationId,
     channel: conversation.channel,

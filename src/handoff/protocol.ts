@@ -16,6 +16,7 @@ import type { HandoffEnvelopeV1, HandoffPattern, Party } from './envelope.ts';
 import { checkGuards } from './guards.ts';
 import { handoffIdFor } from './handoffId.ts';
 import { redactEnvelope } from './redact.ts';
+import { metrics } from '../observability/metrics.ts';
 
 export const MAX_FALLBACKS = 2;
 export const HUMAN_QUEUE: Party = { type: 'queue', id: 'human' };
@@ -128,6 +129,8 @@ export async function performHandoff(deps: HandoffDeps, req: HandoffRequest): Pr
     awaiting: undefined,
   };
   const latencyMs = Date.now() - started;
+  metrics.handoffs.inc({ pattern: req.pattern, reason: req.reason, status: 'accepted' });
+  metrics.handoffLatency.observe(latencyMs / 1000);
   await deps.db.$transaction([
     deps.db.conversation.update({
       where: { id: req.conversationId },
@@ -207,6 +210,9 @@ async function refuse(
     }),
   ]);
   deps.log.warn({ handoffId: req.handoffId, from: label(req.from), to: label(req.to), error: verdict.error, incident: verdict.incident }, 'handoff refused');
+  metrics.handoffs.inc({ pattern: req.pattern, reason: req.reason, status: verdict.status });
+  metrics.handoffLatency.observe((Date.now() - started) / 1000);
+  if (verdict.incident === 'context_loss') metrics.contextLoss.inc();
 
   const outcome: HandoffOutcome = {
     handoffId: req.handoffId,

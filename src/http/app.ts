@@ -10,6 +10,8 @@ import { requestLogger } from './middleware/requestLogger.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { metricsRoutes } from './routes/metricsRoutes.ts';
+import { httpMetrics } from './middleware/httpMetrics.ts';
 import { ledgerRoutes } from './routes/ledgerRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
@@ -20,6 +22,7 @@ export function createApp(rt: Runtime): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger(rt.log));
+  app.use(httpMetrics);
   // The 1 MiB limit holds on every route, including those that never read a body.
   app.use((req, _res, next) => {
     if (Number(req.get('content-length') ?? 0) > MAX_BODY_BYTES) {
@@ -51,6 +54,7 @@ export function createApp(rt: Runtime): Express {
     next();
   });
   app.use(healthRoutes(rt));
+  app.use(metricsRoutes());
   app.use(whatsappRoutes(rt));
   app.use(smsRoutes(rt));
   app.use(webchatRoutes(rt));

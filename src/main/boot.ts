@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../demo/seedDemo.ts';
+import express from 'express';
 import { createApp } from '../http/app.ts';
+import { metricsRoutes } from '../http/routes/metricsRoutes.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { provideInfrastructure } from './infrastructure.ts';
@@ -52,6 +54,7 @@ export async function boot(options: BootOptions): Promise<void> {
     if (options.seed) await seedDemo(runtime.db);
     if (options.workers) await runtime.startWorkers();
     if (options.api) server = await listen(runtime, config.port);
+    else if (config.metricsPort) server = await listenMetrics(config.metricsPort);
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
     await runtime?.close().catch(() => {});
@@ -68,6 +71,16 @@ function listen(runtime: Runtime, port: number): Promise<Server> {
     server.headersTimeout = 15_000;
     server.requestTimeout = 30_000;
     server.keepAliveTimeout = 5_000;
+  });
+}
+
+/** A worker-only process still exposes its own counters for Prometheus. */
+function listenMetrics(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const app = express();
+    app.use(metricsRoutes());
+    const server = app.listen(port, () => resolve(server));
+    server.on('error', reject);
   });
 }
 

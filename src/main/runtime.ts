@@ -23,6 +23,9 @@ import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
 import { startEscalationWorker } from '../workers/escalationWorker.ts';
 import { agentEvents } from '../escalation/agentEvents.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
+import { observeJobs } from '../workers/jobMetrics.ts';
+import { registerScrapeGauges } from '../observability/metrics.ts';
+import { QueueName } from '../queues/names.ts';
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
@@ -61,6 +64,15 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   };
 
   const events = agentEvents(bus);
+  registerScrapeGauges({
+    queueCounts: async () =>
+      Object.fromEntries(
+        await Promise.all(
+          Object.entries(producer.queues).map(async ([name, queue]) => [name, await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')] as const),
+        ),
+      ),
+    waitingEscalations: () => db.conversation.count({ where: { status: 'waiting' } }),
+  });
   const escalation: EscalationDeps = { db, bots, log, dispatcher, producer, events, sla: config.sla };
   const closers: Array<() => Promise<unknown>> = [];
 
@@ -96,6 +108,9 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         backoffMs: config.outboundBackoffMs,
       });
       const escalationWorker = startEscalationWorker(escalation, escalationConn, config.queuePrefix, Math.max(2, Math.floor(concurrency / 4)));
+      observeJobs(inbound, QueueName.Inbound);
+      observeJobs(outbound, QueueName.Outbound);
+      observeJobs(escalationWorker, QueueName.Escalation);
       const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
       closers.push(async () => {
         sweeper.stop();
