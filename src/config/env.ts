@@ -53,6 +53,10 @@ const EnvSchema = z.object({
   OUTBOUND_ATTEMPTS: positiveInt.default(8),
   OUTBOUND_BACKOFF_MS: positiveInt.default(1000),
   PROVIDER_TIMEOUT_MS: positiveInt.default(10000),
+  /** Requests per minute from one IP address to public routes (webhooks, web chat). */
+  RATE_LIMIT_IP_PER_MINUTE: positiveInt.default(1200),
+  /** Messages per minute from one web chat session. */
+  RATE_LIMIT_SENDER_PER_MINUTE: positiveInt.default(30),
   /** Worker-only processes serve GET /metrics on this port when set. */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Unclaimed this long → supervisors alerted, priority raised. */
@@ -132,6 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     metricsPort: env.METRICS_PORT,
+    rateLimits: { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, senderPerMinute: env.RATE_LIMIT_SENDER_PER_MINUTE },
     sla: { unclaimedMs: env.SLA_UNCLAIMED_SECONDS * 1000, replyMs: env.SLA_REPLY_SECONDS * 1000 },
   };
 }

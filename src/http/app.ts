@@ -12,6 +12,7 @@ import { agentRoutes } from './routes/agentRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { metricsRoutes } from './routes/metricsRoutes.ts';
 import { httpMetrics } from './middleware/httpMetrics.ts';
+import { rateLimit } from './middleware/rateLimit.ts';
 import { ledgerRoutes } from './routes/ledgerRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
@@ -54,6 +55,10 @@ export function createApp(rt: Runtime): Express {
     next();
   });
   app.use(healthRoutes(rt));
+  app.use(
+    ['/webhooks', '/webchat', '/api'],
+    rateLimit(rt.producerRedis, rt.config.queuePrefix, { name: 'ip', max: rt.config.rateLimits.ipPerMinute, windowMs: 60_000, key: (req) => req.ip }),
+  );
   app.use(metricsRoutes());
   app.use(whatsappRoutes(rt));
   app.use(smsRoutes(rt));

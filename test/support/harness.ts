@@ -55,6 +55,9 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
     OUTBOUND_BACKOFF_MS: '100',
     OUTBOX_SWEEP_MS: '300',
     PROVIDER_TIMEOUT_MS: '2000',
+    // Tests send far more from 127.0.0.1 than any real client; the limiter has its own test.
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
+    RATE_LIMIT_SENDER_PER_MINUTE: '100000',
     ...options.env,
   });
   const log = createLogger(config.logLevel, 'baton-test');

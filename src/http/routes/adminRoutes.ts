@@ -8,6 +8,7 @@ import type { Runtime } from '../../main/runtime.ts';
 import { isUniqueViolation } from '../../db/transaction.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { actorOf, withActor } from '../middleware/auth.ts';
+import { eraseContact, exportContact } from '../../contacts/privacy.ts';
 import { requireContentType } from '../middleware/requireContentType.ts';
 
 export const CreateAgentBody = z.object({
@@ -37,6 +38,16 @@ export function adminRoutes(rt: Runtime): Router {
       if (isUniqueViolation(err)) throw new ClientError(409, 'email_taken', `an agent with email ${body.email} exists`);
       throw err;
     }
+  });
+  router.get('/api/admin/contacts/:id/export', async (req, res) => {
+    const id = z.uuid().safeParse(req.params.id);
+    if (!id.success) throw new ClientError(400, 'invalid_id', 'contact id must be a UUID');
+    res.set('Content-Disposition', `attachment; filename="contact-${id.data}.json"`).json(await exportContact(rt.db, id.data));
+  });
+  router.delete('/api/admin/contacts/:id', async (req, res) => {
+    const id = z.uuid().safeParse(req.params.id);
+    if (!id.success) throw new ClientError(400, 'invalid_id', 'contact id must be a UUID');
+    res.json(await eraseContact(rt.db, id.data));
   });
   return router;
 }

@@ -11,6 +11,7 @@ import { messageView } from '../../conversations/messageView.ts';
 import { authenticateSession, createWebchatSession } from '../../conversations/webchatSessions.ts';
 import type { Runtime } from '../../main/runtime.ts';
 import { bearerToken } from '../middleware/auth.ts';
+import { rateLimit } from '../middleware/rateLimit.ts';
 import { requireContentType } from '../middleware/requireContentType.ts';
 import { ingestDeps } from './whatsappRoutes.ts';
 
@@ -46,7 +47,14 @@ export function webchatRoutes(rt: Runtime): Router {
     res.status(201).json(await createWebchatSession(rt.db, body));
   });
 
-  router.post('/webchat/sessions/:id/messages', ...json, async (req, res) => {
+  const perSender = rateLimit(rt.producerRedis, rt.config.queuePrefix, {
+    name: 'sender',
+    max: rt.config.rateLimits.senderPerMinute,
+    windowMs: 60_000,
+    key: (req) => String(req.params.id),
+  });
+
+  router.post('/webchat/sessions/:id/messages', perSender, ...json, async (req, res) => {
     const session = await authenticateSession(rt.db, String(req.params.id), bearerToken(req));
     const body = PostMessageBody.parse(req.body);
     const [stored] = await ingestInbound(ingestDeps(rt), [
