@@ -70,7 +70,7 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
   };
   let outOfScope: TurnInput['outOfScope'];
 
-  const handoff = async (to: Party, pattern: Parameters<typeof performHandoff>[1]['pattern'], reason: string) => {
+  const handoff = async (to: Party, pattern: Parameters<typeof performHandoff>[1]['pattern'], reason: string, fallback = false) => {
     const outcome = await performHandoff(deps, {
       handoffId: handoffIdFor(req.message.id, handoffs.length),
       conversationId: req.conversation.id,
@@ -83,12 +83,13 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
       topic: topicOf(understanding.intent),
       handoffsThisTurn: handoffs.filter((h) => h.status === 'accepted').length,
       t,
+      fallback,
     });
     handoffs.push(outcome);
     context = outcome.context;
     owner = outcome.owner;
     if (outcome.escalated) say({ text: t('escalation:queued', { count: await estimateWaitMinutes(deps.db) }) });
-    else if (outcome.status === 'accepted' && to.type === 'bot' && to.id !== 'triage') say(continuity(t, to.id, context));
+    else if (outcome.status === 'accepted' && to.type === 'bot' && to.id !== 'triage' && !fallback) say(continuity(t, to.id, context));
     return outcome;
   };
 
@@ -156,10 +157,18 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
         db: deps.db,
       });
     } catch (err) {
+      // The bot failed answering: control goes back to the bot it came from (or
+      // triage), and after two automated fallbacks a person takes over.
       deps.log.error({ err, bot: owner.id }, 'bot failed');
       context = { ...context, fallbacks: context.fallbacks + 1 };
-      if (context.fallbacks >= MAX_FALLBACKS) await handoff(HUMAN_QUEUE, 'escalation', 'fallbacks_exhausted');
-      else say({ text: t('errors.botFailure') });
+      if (context.fallbacks >= MAX_FALLBACKS) {
+        await handoff(HUMAN_QUEUE, 'escalation', 'fallbacks_exhausted');
+        return { replies, context, owner, handoffs, locale };
+      }
+      const failed = owner.id;
+      const back = [...context.lineage].reverse().map((l) => l.slice(4)).find((id) => id !== failed && deps.bots.get(id)) ?? 'triage';
+      say({ text: t('errors.botFailure') });
+      if (back !== failed) await handoff({ type: 'bot', id: back }, 'implicit', 'bot_failure', true);
       return { replies, context, owner, handoffs, locale };
     }
     say(...result.replies);

@@ -68,9 +68,10 @@ export function loadScenarios(dir = SCENARIO_DIR): Scenario[] {
 function faulty(bot: Bot, fault: 'reject' | 'throw'): Bot {
   return {
     contract: bot.contract,
+    // `throw`: accepts the conversation, then fails answering; `reject`: refuses it.
     handle: fault === 'throw' ? async () => { throw new Error(`${bot.contract.id} is failing (simulated)`); } : bot.handle.bind(bot),
     acknowledge: async () => {
-      throw new Error(`${bot.contract.id} refuses handoffs (simulated)`);
+      if (fault === 'reject') throw new Error(`${bot.contract.id} refuses handoffs (simulated)`);
     },
   };
 }

@@ -36,6 +36,8 @@ export type HandoffRequest = {
   topic: string;
   handoffsThisTurn: number;
   t: TFunction;
+  /** This handoff is itself an automated fallback: the guards do not apply to it. */
+  fallback?: boolean;
   /** The pause only happens if the conversation still matches this (atomic claims). */
   precondition?: Prisma.ConversationWhereInput;
 };
@@ -125,7 +127,9 @@ export async function performHandoff(deps: HandoffDeps, req: HandoffRequest): Pr
     slots: envelope.slots,
     lineage: [...req.context.lineage, label(req.to)],
     hops: [...req.context.hops, { from: req.from.id, to: req.to.id, turn: req.context.turn, topic: req.topic, pattern: req.pattern }].slice(-20),
-    fallbacks: 0,
+    // Fallbacks count for the whole conversation: two, and a person takes over. Only a
+    // person handing it back (release) starts the count again.
+    fallbacks: req.pattern === 'agent' ? 0 : req.context.fallbacks,
     awaiting: undefined,
   };
   const latencyMs = Date.now() - started;
@@ -166,7 +170,7 @@ async function validate(deps: HandoffDeps, req: HandoffRequest, envelope: Handof
   }
   const target = deps.bots.get(req.to.id);
   if (!target) return { ok: false, status: 'rejected', error: `no bot "${req.to.id}"` };
-  if (req.pattern !== 'agent') {
+  if (req.pattern !== 'agent' && !req.fallback) {
     const guard = checkGuards(req.context, { from: req.from.id, to: req.to.id, topic: req.topic }, req.handoffsThisTurn);
     if (!guard.ok) return { ok: false, status: 'rejected', error: `guard: ${guard.reason}`, guard: guard.reason };
   }

@@ -11,7 +11,7 @@ import { CANDIDATES, dominantScript, type Script } from './scripts.ts';
 
 export type Detection =
   | { locale: Locale; confidence: number; script: Script; romanized: boolean; by: 'script' | 'marker' | 'ngram' }
-  | { locale: undefined; reason: 'too_short' | 'no_letters' };
+  | { locale: undefined; reason: 'too_short' | 'no_letters' | 'unknown_words' };
 
 export type Sample = { locale: Locale; text: string };
 
@@ -71,11 +71,18 @@ export class LanguageDetector {
     const marker = MARKERS.find((m) => m.script === script && m.pattern.test(text));
     if (marker) return { locale: marker.locale, confidence: 0.99, script, romanized: false, by: 'marker' };
 
+    // Latin letters the models have never seen (gibberish, a language we do not
+    // model) must not pick the smallest model by default.
+    const trigrams = grams(text).filter((g) => [...g].length === 3);
+    const known = trigrams.filter((g) => this.vocabulary.has(g)).length / Math.max(1, trigrams.length);
+    if (script === 'Latin' && known < 0.5) return { locale: undefined, reason: 'unknown_words' };
+
     const candidates = script === 'Latin' ? ['en', ...[...this.models.keys()].filter((l) => l.endsWith('-Latn'))] : CANDIDATES[script];
     if (candidates.length === 1) return { locale: candidates[0] as Locale, confidence: 1, script, romanized: false, by: 'script' };
 
     const posterior = this.posterior(text, candidates, script);
-    const [best, confidence] = [...posterior.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    const [best, top] = [...posterior.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    const confidence = top * Math.min(1, known / 0.5);
     const romanized = best.endsWith('-Latn');
     return { locale: best.replace(/-Latn$/, '') as Locale, confidence, script, romanized, by: 'ngram' };
   }

