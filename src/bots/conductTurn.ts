@@ -180,7 +180,10 @@ export async function conductTurn(deps: TurnDeps, req: TurnRequest): Promise<Tur
     }
     if (!result.handoff) break;
     const outcome = await handoff({ type: 'bot', id: result.handoff.to }, 'explicit', result.handoff.reason);
-    if (outcome.status !== 'accepted') break;
+    if (outcome.status !== 'accepted') {
+      if (!outcome.escalated) say({ text: t('handoff:unavailable', { who: t(`bots.${result.handoff.to}`) }) });
+      break;
+    }
   }
   return { replies, context: { ...context, clarifications: 0 }, owner, handoffs, locale };
 }

@@ -4,7 +4,8 @@
 import type { HandoffEnvelopeV1 } from './envelope.ts';
 
 const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/g;
-const PHONE = /(?:\+?\d[\d\s-]{8,}\d)/g;
+// Ten or more digits, optionally with a country code and separators; not dates.
+const PHONE = /(?<![\d-])(?:\+?\d{1,3}[\s-]?)?\d{5}[\s-]?\d{5}(?![\d-])/g;
 
 export function maskPersonalData(text: string): string {
   return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (/ORD|INV/i.test(m) ? m : '[phone]'));

@@ -56,7 +56,8 @@ export async function boot(options: BootOptions): Promise<void> {
     if (options.api) server = await listen(runtime, config.port);
     else if (config.metricsPort) server = await listenMetrics(config.metricsPort);
   } catch (err) {
-    log.fatal({ err }, 'start-up failed');
+    if (err instanceof ConfigError) process.stderr.write(`baton: ${err.message}\n`);
+    else log.fatal({ err }, 'start-up failed');
     await runtime?.close().catch(() => {});
     await infra.stop();
     process.exit(1);

@@ -42,6 +42,8 @@ export class NeuralClassifier implements Classifier {
     const wordShare = share(words);
     const gramShare = share(grams);
     if (wordShare === 0 && gramShare < 0.5) return 0;
+    // One or two words never seen in training ("banana") are not worth a guess.
+    if (wordShare === 0 && words.length <= 2) return Math.min(gramShare, 0.3);
     return Math.max(wordShare, gramShare * 0.9);
   }
 
