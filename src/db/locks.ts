@@ -14,6 +14,11 @@ export function createLocks(databaseUrl: string, max = 20) {
     async withLock<T>(scope: string, id: string, fn: () => Promise<T>): Promise<T> {
       const key = lockKey(`${scope}:${id}`);
       const client = await pool.connect();
+      // A checked-out client emits 'error' itself when its connection drops (a database
+      // restart): without a listener that would crash the process. The unlock below then
+      // fails and the client is destroyed; the server ended the session and its lock.
+      const dropped = () => {};
+      client.on('error', dropped);
       let unlocked = false;
       try {
         await client.query('SELECT pg_advisory_lock($1)', [key]);
@@ -24,6 +29,7 @@ export function createLocks(databaseUrl: string, max = 20) {
         }
       } finally {
         // A connection whose unlock failed may still hold the lock: destroy it.
+        client.off('error', dropped);
         client.release(!unlocked);
       }
     },

@@ -1,7 +1,7 @@
 // Thin processor: parse the job, deliver. A provider's Retry-After sets the next try;
 // when the last try fails the message is marked failed and dead-lettered so later
 // replies are not held behind it and a supervisor can retry it.
-import { UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueName } from '../queues/names.ts';
 import { SendJob } from '../queues/jobs.ts';
@@ -15,10 +15,16 @@ export function startOutboundWorker(
 ) {
   const worker = new Worker(
     QueueName.Outbound,
-    async (job) => {
+    async (job, token) => {
       const parsed = SendJob.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`bad send job: ${parsed.error.message}`);
-      await deliverOutbound(deps, parsed.data.conversationId, parsed.data.messageId);
+      const outcome = await deliverOutbound(deps, parsed.data.conversationId, parsed.data.messageId);
+      if ('wait' in outcome) {
+        // Not a failure: an earlier reply is still going out, or the provider said when.
+        await job.moveToDelayed(outcome.wait, token);
+        throw new DelayedError();
+      }
+      return outcome.done;
     },
     {
       connection,
