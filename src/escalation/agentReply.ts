@@ -19,7 +19,9 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
   if (!conversation) throw new ClientError(404, 'not_found', 'no such conversation');
   const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
-  if (!holds && !(actor.role === 'supervisor' && conversation.status !== 'resolved')) {
+  // Supervisors may step into any conversation a person holds, never one a bot or the
+  // queue owns (that would bypass the claim and talk over the bot).
+  if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent' && conversation.ownerType === 'agent')) {
     throw new ClientError(403, 'forbidden', 'you can reply only to conversations you hold');
   }
   const outsideWindow =
