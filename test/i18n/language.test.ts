@@ -1,0 +1,70 @@
+// Detection and the reply-language policy, on Baton's real training texts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LanguageDetector } from '../../src/i18n/detectLanguage.ts';
+import { languageSamples } from '../../src/i18n/languageSamples.ts';
+import { decideLanguage } from '../../src/i18n/languagePolicy.ts';
+import { languageNamedIn } from '../../src/i18n/languageNames.ts';
+import { formatDate, formatMoney } from '../../src/i18n/format.ts';
+
+let detector: LanguageDetector;
+beforeAll(() => {
+  detector = new LanguageDetector(languageSamples());
+});
+
+describe('detection', () => {
+  it.each([
+    ['என் ஆர்டர் எங்கே இருக்கிறது?', 'ta'],
+    ['মোৰ অৰ্ডাৰটো ক’ত আছে?', 'as'],
+    ['আমার অর্ডার কোথায় আছে?', 'bn'],
+    ['منهنجو آرڊر ڪٿي آهي؟', 'sd'],
+    ['میرا آرڈر کہاں ہے؟', 'ur'],
+    ['ᱤᱧᱟᱜ ᱚᱰᱚᱨ ᱚᱠᱟᱨᱮ ᱢᱮᱱᱟᱜᱼᱟ', 'sat'],
+    ['मेरा ऑर्डर कब आएगा?', 'hi'],
+    ['where is my order please', 'en'],
+  ])('%s → %s', (text, locale) => {
+    expect(detector.detect(text).locale).toBe(locale);
+  });
+
+  it('recognises romanized Hindi and says so', () => {
+    const d = detector.detect('mera order kab aayega bhai');
+    expect(d.locale).toBe('hi');
+    expect(d.locale && d.romanized).toBe(true);
+  });
+
+  it.each(['ok', '1', '👍', 'ORD-1001', 'hi', 'thx', 'asdf qwer zxcv'])('never decides on %s', (text) => {
+    expect(detector.detect(text).locale).toBeUndefined();
+  });
+});
+
+describe('policy', () => {
+  const decide = (text: string, opts: Partial<Parameters<typeof decideLanguage>[0]> = {}) =>
+    decideLanguage({ text, current: 'ta', chosen: null, asksToSwitch: false, detector, ...opts });
+
+  it('short messages never flip the language', () => {
+    for (const text of ['ok', '1', '👍', 'ORD-1001', 'thanks']) expect(decide(text).locale).toBe('ta');
+  });
+  it('a confident detection sets the language when nothing was chosen', () => {
+    expect(decide('मेरा ऑर्डर कब आएगा?').locale).toBe('hi');
+  });
+  it('a chosen language wins over detection', () => {
+    expect(decide('where is my order please', { chosen: 'ta' }).locale).toBe('ta');
+  });
+  it('asking for a language by name, in any language, chooses it', () => {
+    expect(decide('please reply in Tamil', { current: 'en', asksToSwitch: true })).toMatchObject({ locale: 'ta', chosen: 'ta' });
+    expect(decide('हिंदी में बात करो', { current: 'en', asksToSwitch: true })).toMatchObject({ locale: 'hi', chosen: 'hi' });
+    expect(decide('x', { current: 'en', replyId: 'lang:bn' })).toMatchObject({ locale: 'bn', chosen: 'bn' });
+  });
+  it('finds the language asked for, not the one named first', () => {
+    expect(languageNamedIn('switch from English to Marathi')).toBe('mr');
+    expect(languageNamedIn('தமிழில் பேசுங்கள்')).toBe('ta');
+    expect(languageNamedIn('no language here')).toBeUndefined();
+  });
+});
+
+describe('formatting', () => {
+  it('shows rupees with Indian grouping and dates in the locale', () => {
+    expect(formatMoney(24990000, 'en')).toBe('₹2,49,900.00');
+    expect(formatDate(new Date('2026-11-28T10:00:00Z'), 'hi')).toMatch(/नवंबर/);
+    expect(formatDate(new Date('2026-11-28T10:00:00Z'), 'ta')).toMatch(/நவம்பர்/);
+  });
+});
