@@ -6,6 +6,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { webchatTopic } from '../../channels/webchat/webchatSender.ts';
 import { Locale } from '../../config/env.ts';
+import { RTL_LOCALES, translator } from '../../i18n/i18n.ts';
 import { ingestInbound } from '../../conversations/ingestInbound.ts';
 import { messageView } from '../../conversations/messageView.ts';
 import { authenticateSession, createWebchatSession } from '../../conversations/webchatSessions.ts';
@@ -40,6 +41,18 @@ export function webchatRoutes(rt: Runtime): Router {
   });
   router.get('/chat', (_req, res) => {
     res.type('html').send(asset('chat.html'));
+  });
+
+  // The widget's own labels, in the customer's language (with the usual fallbacks).
+  router.get('/webchat/strings', (req, res) => {
+    const locale = Locale.catch(rt.config.defaultLocale).parse(req.query.locale);
+    const t = translator(locale);
+    const keys = ['title', 'placeholder', 'inputLabel', 'send', 'sending', 'failed', 'retry', 'minimize', 'offline'] as const;
+    res.set('Cache-Control', 'public, max-age=300').json({
+      ...Object.fromEntries(keys.map((k) => [k, t(`widget:${k}`)])),
+      bot: t('widget:botLabel'),
+      dir: RTL_LOCALES.has(locale) ? 'rtl' : 'ltr',
+    });
   });
 
   router.post('/webchat/sessions', ...json, async (req, res) => {

@@ -269,14 +269,31 @@
 
   var current = null; // the open widget, at most one
 
-  function resolveLabels(overrides) {
+  // Order of precedence: Baton.open({labels}), then data- attributes, then the
+  // server's catalog for the customer's language (GET /webchat/strings), then defaults.
+  function resolveLabels(overrides, fromServer) {
     var out = {};
     Object.keys(LABELS).forEach(function (key) {
       var fromOpts = overrides && typeof overrides[key] === 'string' ? overrides[key] : null;
       var fromAttr = attr(LABELS[key][0]);
-      out[key] = fromOpts !== null ? fromOpts : fromAttr !== null ? fromAttr : LABELS[key][1];
+      var served = fromServer && typeof fromServer[key] === 'string' && fromServer[key] ? fromServer[key] : null;
+      out[key] = fromOpts !== null ? fromOpts : fromAttr !== null ? fromAttr : served !== null ? served : LABELS[key][1];
     });
     return out;
+  }
+
+  function loadStrings(inst, overrides) {
+    var url = inst.api + '/webchat/strings' + (inst.locale ? '?locale=' + encodeURIComponent(inst.locale) : '');
+    return fetch(url)
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
+      .catch(function () {
+        return null;
+      })
+      .then(function (strings) {
+        if (strings) inst.labels = resolveLabels(overrides, strings);
+      });
   }
 
   function resolveContainer(value) {
@@ -1010,12 +1027,17 @@
     return new Promise(function (resolve) {
       whenDomReady(function () {
         if (inst.destroyed) return;
-        injectCss();
-        var container = resolveContainer(opts.container) || resolveContainer(config.container);
-        buildUi(inst, !container);
-        (container || document.body).appendChild(inst.root);
-        ensureSession(inst)
+        loadStrings(inst, labels)
           .then(function () {
+            if (inst.destroyed) return;
+            injectCss();
+            var container = resolveContainer(opts.container) || resolveContainer(config.container);
+            buildUi(inst, !container);
+            (container || document.body).appendChild(inst.root);
+            return ensureSession(inst);
+          })
+          .then(function () {
+            if (inst.destroyed) return;
             startEvents(inst);
             return loadHistory(inst);
           })
