@@ -115,7 +115,7 @@ type Cluster = { api: ChildProcess; workers: ChildProcess[]; baseUrl: string; st
 
 async function startCluster(env: Record<string, string>, workers: number, port: number): Promise<Cluster> {
   const spawnNode = (file: string, extra: Record<string, string>) =>
-    spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
+    spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
   const api = spawnNode('src/main/api.ts', { BATON_WORKERS: 'off', PORT: String(port) });
   const procs = Array.from({ length: workers }, () => spawnNode('src/main/worker.ts', {}));
   const baseUrl = `http://127.0.0.1:${port}`;
