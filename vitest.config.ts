@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The fault suite spawns Baton processes and takes minutes: `npm run test:faults`.
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     // Starts (or reuses) real PostgreSQL and Redis once for the whole run.
     globalSetup: ['test/support/globalSetup.ts'],
     pool: 'forks',

@@ -15,7 +15,7 @@ export type Ingested = { messageId: string; conversationId: string; duplicate: b
 
 export async function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
   const results: Ingested[] = [];
-  for (const message of messages) {
+  for (const message of messages.map(withoutNul)) {
     const stored = await storeOne(deps, message);
     if (!stored.duplicate) metrics.inbound.inc({ channel: message.channel });
     results.push(stored);
@@ -62,4 +62,17 @@ function payloadOf(message: InboundMessage) {
   const { attachment, location, contacts, reaction, replyId, inReplyTo, providerType } = message;
   const payload = { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, receivedAt: message.receivedAt.toISOString() };
   return JSON.parse(JSON.stringify(payload)) as object;
+}
+
+/**
+ * PostgreSQL cannot store a NUL character in text or jsonb. It never means anything in a
+ * chat message, so it is dropped rather than the customer's message refused.
+ */
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value) as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
+  }
+  return value;
 }

@@ -9,6 +9,8 @@ import { errorHandler, notFound } from './middleware/errors.ts';
 import { requestLogger } from './middleware/requestLogger.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
+import { openapiRoutes } from './routes/openapiRoutes.ts';
+import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { metricsRoutes } from './routes/metricsRoutes.ts';
 import { httpMetrics } from './middleware/httpMetrics.ts';
@@ -17,6 +19,7 @@ import { ledgerRoutes } from './routes/ledgerRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
 import { whatsappRoutes } from './routes/whatsappRoutes.ts';
+import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
 
 export function createApp(rt: Runtime): Express {
   const app = express();
@@ -65,7 +68,10 @@ export function createApp(rt: Runtime): Express {
   app.use(webchatRoutes(rt));
   app.use(ledgerRoutes(rt));
   app.use(agentRoutes(rt));
+  app.use(deadLetterRoutes(rt)); // before adminRoutes: supervisors may use it, and adminRoutes admits the admin token only
   app.use(adminRoutes(rt));
+  app.use(openapiRoutes(rt));
+  app.use(queueDashboardRoutes(rt));
   app.use(notFound);
   app.use(errorHandler);
   return app;

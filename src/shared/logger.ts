@@ -35,11 +35,13 @@ export const REDACT_PATHS = [
   '*.envelope',
 ];
 
-export function createLogger(level: string, name = 'baton'): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass their own stream to read what is logged. */
+export function createLogger(level: string, name = 'baton', destination?: pino.DestinationStream): Logger {
+  const options = {
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

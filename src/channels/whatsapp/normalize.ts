@@ -181,5 +181,7 @@ function normalizeStatus(receipt: WhatsAppStatus): StatusUpdate | undefined {
 }
 
 function fromUnixSeconds(value: string | number): Date {
-  return new Date(Number(value) * 1000);
+  const at = new Date(Number(value) * 1000);
+  // An absurd timestamp (say, 400 digits) must not cost the customer their message.
+  return Number.isNaN(at.getTime()) ? new Date() : at;
 }

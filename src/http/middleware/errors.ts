@@ -2,8 +2,8 @@
 // a dependency down → 503 with Retry-After, anything else → 500 without details.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { Prisma } from '../../generated/prisma/client.ts';
-import { ClientError, UnavailableError } from '../../shared/errors.ts';
+import { isUnavailable, isUnstorableValue } from '../../db/dbErrors.ts';
+import { ClientError } from '../../shared/errors.ts';
 
 export function sendError(res: Parameters<RequestHandler>[1], status: number, error: string, message: string) {
   res.status(status).json({ error, message });
@@ -11,17 +11,7 @@ export function sendError(res: Parameters<RequestHandler>[1], status: number, er
 
 export const notFound: RequestHandler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
 
-/** Errors that mean PostgreSQL or Redis cannot be reached right now. */
-export function isUnavailable(err: unknown): boolean {
-  if (err instanceof UnavailableError) return true;
-  if (err instanceof Prisma.PrismaClientInitializationError) return true;
-  if (err instanceof Prisma.PrismaClientKnownRequestError && ['P1001', 'P1002', 'P1008', 'P1017', 'P2024'].includes(err.code)) return true;
-  if (err instanceof Prisma.PrismaClientUnknownRequestError || err instanceof Prisma.PrismaClientRustPanicError) return true;
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001'].includes(code)) return true;
-  const message = err instanceof Error ? err.message : '';
-  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|Connection terminated|connect ECONN/.test(message);
-}
+export { isUnavailable };
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
@@ -41,6 +31,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 415, 'unsupported_encoding', String(err.message));
   const status = (err as { status?: number }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, status, 'bad_request', String(err.message));
+  if (isUnstorableValue(err)) return sendError(res, 400, 'invalid_request', 'a value cannot be stored: it holds a NUL character or is too long');
   if (isUnavailable(err)) {
     res.setHeader('Retry-After', '5');
     return sendError(res, 503, 'unavailable', 'a backing service is unavailable; retry shortly');
