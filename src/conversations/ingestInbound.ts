@@ -3,10 +3,7 @@
 // nothing new and returns the id it got the first time.
 import type { InboundMessage } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
-import { transaction } from '../db/transaction.ts';
 import type { Logger } from '../shared/logger.ts';
-import { resolveContact } from './resolveContact.ts';
-import { openConversation } from './openConversation.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { metrics } from '../observability/metrics.ts';
 
@@ -26,36 +23,14 @@ export async function ingestInbound(deps: IngestDeps, messages: readonly Inbound
 }
 
 async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Ingested> {
-  const key = { channel: message.channel, providerMessageId: message.providerMessageId };
-  return transaction(deps.db, async (tx) => {
-    const seen = await tx.message.findUnique({ where: { channel_providerMessageId: key } });
-    if (seen) return { messageId: seen.id, conversationId: seen.conversationId, duplicate: true };
-
-    const contact = await resolveContact(tx, { ...message.from, channel: message.channel });
-    const conversation = await openConversation(tx, contact, message.channel, message.from.externalId, deps.defaultLocale);
-    // Row-lock the conversation before the message takes its seq: concurrent messages of
-    // one conversation then commit in seq order, so a bot turn never answers a later
-    // message before an earlier one that was still uncommitted.
-    await tx.conversation.update({ where: { id: conversation.id }, data: { lastInboundAt: message.receivedAt } });
-    const stored = await tx.message.create({
-      data: {
-        conversationId: conversation.id,
-        direction: 'inbound',
-        authorType: 'contact',
-        authorId: contact.id,
-        authorName: message.from.name ?? contact.name,
-        channel: message.channel,
-        kind: message.kind,
-        text: message.text,
-        payload: payloadOf(message),
-        providerMessageId: message.providerMessageId,
-        status: 'received',
-        createdAt: new Date(),
-      },
-    });
-    await tx.outbox.create({ data: { kind: 'turn', conversationId: conversation.id, messageId: stored.id } });
-    return { messageId: stored.id, conversationId: conversation.id, duplicate: false };
-  });
+  // One round trip: see prisma/migrations/*_ingest_function for the rules it keeps.
+  const rows = await deps.db.$queryRaw<Array<{ message_id: string; conversation_id: string; duplicate: boolean }>>`
+    SELECT message_id, conversation_id, duplicate FROM baton_ingest_inbound(
+      ${message.channel}::"Channel", ${message.providerMessageId}, ${message.from.externalId}, ${message.from.phone ?? null},
+      ${message.from.name ?? null}, ${message.kind}, ${message.text}, ${JSON.stringify(payloadOf(message))}::jsonb,
+      ${message.receivedAt}, ${deps.defaultLocale})`;
+  const row = rows[0]!;
+  return { messageId: row.message_id, conversationId: row.conversation_id, duplicate: row.duplicate };
 }
 
 function payloadOf(message: InboundMessage) {
