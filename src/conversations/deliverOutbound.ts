@@ -1,63 +1,93 @@
 // Use case: deliver one outbound message, never before the conversation's earlier
-// replies. Each job sends only its own message: while an earlier reply is still on
-// its way, or the provider asked to wait (Retry-After), the job answers "wait until
-// T" and is delayed without spending a retry — so one reply's outage never uses up
-// another's attempts, and replies never overtake each other.
+// replies. Each job sends only its own message. It claims the message with one
+// conditional UPDATE that succeeds only when no earlier reply of the conversation is
+// still queued or on its way: that keeps replies in order across any number of
+// workers without a lock. While an earlier reply is out, or the provider asked to
+// wait (Retry-After), the job answers "wait until T" and is delayed without spending a
+// retry — one reply's outage never uses up another's attempts.
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
-import type { Locks } from '../db/locks.ts';
 import { ProviderError } from '../shared/errors.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 
-export type DeliverDeps = { db: Db; locks: Locks; senders: Record<ChannelName, ChannelSender>; log: Logger };
+export type DeliverDeps = { db: Db; senders: Record<ChannelName, ChannelSender>; log: Logger };
 
 /** `wait` asks the caller to try again at that time (ms since epoch). */
 export type DeliveryOutcome = { done: 'sent' | 'failed' | 'nothing' } | { wait: number };
 
 const EARLIER_REPLY_POLL_MS = 250;
 
-export async function deliverOutbound(deps: DeliverDeps, conversationId: string, messageId: string): Promise<DeliveryOutcome> {
-  return deps.locks.withLock('delivery', conversationId, async (): Promise<DeliveryOutcome> => {
-    const message = await deps.db.message.findUnique({ where: { id: messageId }, include: { conversation: { select: { externalId: true } } } });
-    // Erased with its contact, or delivered/refused already (a retried or duplicate job).
-    if (!message || (message.status !== 'queued' && message.status !== 'sending')) return { done: 'nothing' };
+type Claimed = {
+  id: string;
+  channel: ChannelName;
+  text: string;
+  payload: { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] } } | null;
+  to: string;
+  claimed: boolean;
+  status: string;
+  retry_at: Date | null;
+  earlier_retry_at: Date | null;
+  earlier: boolean;
+};
 
-    const earlier = await deps.db.message.findFirst({
-      where: { conversationId, direction: 'outbound', status: { in: ['queued', 'sending'] }, seq: { lt: message.seq } },
-      orderBy: { seq: 'asc' },
-      select: { retryAt: true },
+export async function deliverOutbound(deps: DeliverDeps, _conversationId: string, messageId: string): Promise<DeliveryOutcome> {
+  // One round trip: look at the message and its predecessors, and claim it if it may go.
+  const [row] = await deps.db.$queryRaw<Claimed[]>`
+    WITH target AS (
+      SELECT m.id, m."conversationId", m.seq, m.status, m."retryAt" FROM "Message" m WHERE m.id = ${messageId}::uuid
+    ), earlier AS (
+      SELECT e."retryAt" FROM "Message" e, target t
+       WHERE e."conversationId" = t."conversationId" AND e.direction = 'outbound'
+         AND e.status IN ('queued', 'sending') AND e.seq < t.seq
+       ORDER BY e.seq LIMIT 1
+    ), claim AS (
+      UPDATE "Message" m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
+        FROM target t
+       WHERE m.id = t.id AND t.status IN ('queued', 'sending')
+         AND NOT EXISTS (SELECT 1 FROM earlier)
+         AND (t."retryAt" IS NULL OR t."retryAt" <= now())
+      RETURNING m.id
+    )
+    SELECT m.id, m.channel, m.text, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
+           EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM earlier) AS earlier,
+           (SELECT "retryAt" FROM earlier) AS earlier_retry_at
+      FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
+
+  // Erased with its contact, or delivered/refused already (a retried or duplicate job).
+  if (!row || (row.status !== 'queued' && row.status !== 'sending')) return { done: 'nothing' };
+  if (!row.claimed) {
+    if (row.earlier) return { wait: Math.max(Date.now() + EARLIER_REPLY_POLL_MS, row.earlier_retry_at?.getTime() ?? 0) };
+    return { wait: row.retry_at?.getTime() ?? Date.now() + EARLIER_REPLY_POLL_MS };
+  }
+
+  const payload = row.payload ?? {};
+  try {
+    const { providerMessageId } = await deps.senders[row.channel].send({
+      to: row.to,
+      text: row.text,
+      idempotencyKey: row.id,
+      ...(payload.options ? { options: payload.options } : {}),
+      ...(payload.template ? { template: payload.template } : {}),
     });
-    if (earlier) return { wait: Math.max(Date.now() + EARLIER_REPLY_POLL_MS, earlier.retryAt?.getTime() ?? 0) };
-    if (message.retryAt && message.retryAt.getTime() > Date.now()) return { wait: message.retryAt.getTime() };
-
-    await deps.db.message.update({ where: { id: message.id }, data: { status: 'sending', attempts: { increment: 1 } } });
-    const payload = (message.payload ?? {}) as { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] } };
-    try {
-      const { providerMessageId } = await deps.senders[message.channel].send({
-        to: message.conversation.externalId,
-        text: message.text,
-        idempotencyKey: message.id,
-        ...(payload.options ? { options: payload.options } : {}),
-        ...(payload.template ? { template: payload.template } : {}),
-      });
-      await deps.db.message.update({ where: { id: message.id }, data: { status: 'sent', providerMessageId, handledAt: new Date(), retryAt: null } });
-      metrics.outbound.inc({ channel: message.channel, status: 'sent' });
-      return { done: 'sent' };
-    } catch (err) {
-      if (err instanceof ProviderError) metrics.providerErrors.inc({ channel: message.channel, status: String(err.status ?? 'network') });
-      if (err instanceof ProviderError && !err.retryable) {
-        // The provider will never take this one; record it and let the rest go out.
-        metrics.outbound.inc({ channel: message.channel, status: 'failed' });
-        await deps.db.message.update({ where: { id: message.id }, data: { status: 'failed', errorCode: err.providerCode ?? String(err.status ?? '') } });
-        deps.log.warn({ messageId: message.id, status: err.status, code: err.providerCode }, 'send refused by provider');
-        return { done: 'failed' };
-      }
-      if (err instanceof ProviderError && err.retryAfterMs) {
-        // Holds this reply and, through `earlier`, every later one of the conversation.
-        await deps.db.message.update({ where: { id: message.id }, data: { retryAt: new Date(Date.now() + err.retryAfterMs) } });
-      }
-      throw err;
+    await deps.db.$executeRaw`
+      UPDATE "Message" SET status = 'sent', "providerMessageId" = ${providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
+       WHERE id = ${row.id}::uuid`;
+    metrics.outbound.inc({ channel: row.channel, status: 'sent' });
+    return { done: 'sent' };
+  } catch (err) {
+    if (err instanceof ProviderError) metrics.providerErrors.inc({ channel: row.channel, status: String(err.status ?? 'network') });
+    if (err instanceof ProviderError && !err.retryable) {
+      // The provider will never take this one; record it and let the rest go out.
+      metrics.outbound.inc({ channel: row.channel, status: 'failed' });
+      await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.providerCode ?? String(err.status ?? '') } });
+      deps.log.warn({ messageId: row.id, status: err.status, code: err.providerCode }, 'send refused by provider');
+      return { done: 'failed' };
     }
-  });
+    if (err instanceof ProviderError && err.retryAfterMs) {
+      // Holds this reply and, through `earlier`, every later one of the conversation.
+      await deps.db.message.update({ where: { id: row.id }, data: { retryAt: new Date(Date.now() + err.retryAfterMs) } });
+    }
+    throw err;
+  }
 }

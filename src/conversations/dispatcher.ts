@@ -26,26 +26,31 @@ function bounded<T>(work: Promise<T>): Promise<T> {
 }
 
 export function createDispatcher(db: Db, producer: Producer, log: Logger) {
-  async function enqueue(item: Dispatch): Promise<boolean> {
+  /** Enqueues a batch (one Redis round trip per kind), then drops their outbox rows. */
+  async function enqueue(items: readonly Dispatch[]): Promise<boolean> {
+    if (items.length === 0) return true;
     try {
-      const job = { conversationId: item.conversationId, messageId: item.messageId };
-      if (item.kind === 'turn') await bounded(producer.turn(job));
-      else if (item.kind === 'send') await bounded(producer.send(job));
-      else await bounded(producer.escalate({ kind: 'route', conversationId: item.conversationId, handoffId: item.messageId }));
-      await db.outbox.deleteMany({ where: { kind: item.kind, messageId: item.messageId } });
+      const job = (i: Dispatch) => ({ conversationId: i.conversationId, messageId: i.messageId });
+      const turns = items.filter((i) => i.kind === 'turn').map(job);
+      const sends = items.filter((i) => i.kind === 'send').map(job);
+      if (turns.length) await bounded(producer.turns(turns));
+      if (sends.length) await bounded(producer.sends(sends));
+      for (const i of items.filter((x) => x.kind === 'escalate')) {
+        await bounded(producer.escalate({ kind: 'route', conversationId: i.conversationId, handoffId: i.messageId }));
+      }
+      const ids = items.map((i) => i.messageId);
+      await db.$executeRaw`DELETE FROM "Outbox" WHERE "messageId" = ANY(${ids}::uuid[])`;
       return true;
     } catch (err) {
-      log.warn({ err, kind: item.kind, messageId: item.messageId }, 'enqueue failed; the outbox sweep will retry');
+      log.warn({ err, items: items.length }, 'enqueue failed; the outbox sweep will retry');
       return false;
     }
   }
 
   return {
-    /** Best effort: a failure leaves the row for the sweep and never fails the caller. */
+    /** Best effort: a failure leaves the rows for the sweep and never fails the caller. */
     async dispatch(items: readonly Dispatch[]): Promise<void> {
-      for (const item of items) {
-        if (!(await enqueue(item))) return;
-      }
+      await enqueue(items);
     },
     /** Enqueues rows older than `olderThanMs`; returns how many went to Redis. */
     async sweep(olderThanMs: number, limit = 500): Promise<number> {
@@ -54,12 +59,8 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger) {
         orderBy: { id: 'asc' },
         take: limit,
       });
-      let moved = 0;
-      for (const row of rows) {
-        if (!(await enqueue({ kind: row.kind as Dispatch['kind'], conversationId: row.conversationId, messageId: row.messageId }))) break;
-        moved++;
-      }
-      return moved;
+      const items = rows.map((row) => ({ kind: row.kind as Dispatch['kind'], conversationId: row.conversationId, messageId: row.messageId }));
+      return (await enqueue(items)) ? items.length : 0;
     },
   };
 }

@@ -1,11 +1,14 @@
 // Use case: answer a conversation's pending inbound messages, one at a time, in
 // arrival order. Whichever worker holds the conversation's lock answers everything
 // pending, so a job that finds its message already answered does nothing.
+// This is Baton's hottest path, so it reads and writes in as few round trips as it
+// can: one read of the conversation (with contact and recent messages), one write of
+// the whole outcome.
 import { conductTurn, type TurnDeps as ConductDeps } from '../bots/conductTurn.ts';
+import type { ChannelName } from '../channels/channel.ts';
 import type { Locks } from '../db/locks.ts';
-import { transaction } from '../db/transaction.ts';
-import { asJson } from '../db/json.ts';
 import { recoverStuckHandoffs } from '../handoff/protocol.ts';
+import type { OwnerType } from '../generated/prisma/enums.ts';
 import { parseContext, parseMemory } from './context.ts';
 import type { Dispatch, Dispatcher } from './dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
@@ -13,14 +16,29 @@ import { messageView } from './messageView.ts';
 
 export type TurnDeps = ConductDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
 
+type Pending = { id: string; text: string; kind: string; payload: unknown };
+
+type ConversationRow = {
+  id: string;
+  contactId: string;
+  channel: ChannelName;
+  locale: string;
+  ownerType: OwnerType;
+  ownerId: string | null;
+  context: unknown;
+  contactName: string | null;
+  contactLocale: string | null;
+  memory: unknown;
+  recent: string[] | null;
+};
+
 export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
   const sends: Dispatch[] = [];
   const answered = await deps.locks.withLock('conversation', conversationId, async () => {
-    await recoverStuckHandoffs(deps.db, conversationId);
-    const pending = await deps.db.message.findMany({
-      where: { conversationId, direction: 'inbound', handledAt: null },
-      orderBy: { seq: 'asc' },
-    });
+    const pending = await deps.db.$queryRaw<Pending[]>`
+      SELECT id, text, kind, payload FROM "Message"
+       WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL
+       ORDER BY seq`;
     for (const message of pending) sends.push(...(await answerOne(deps, conversationId, message)));
     return pending.length;
   });
@@ -28,12 +46,27 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
   return answered;
 }
 
-async function answerOne(
-  deps: TurnDeps,
-  conversationId: string,
-  message: { id: string; text: string; kind: string; payload: unknown },
-): Promise<Dispatch[]> {
-  const conversation = await deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { contact: true } });
+async function load(deps: TurnDeps, conversationId: string, messageId: string): Promise<ConversationRow> {
+  const [row] = await deps.db.$queryRaw<ConversationRow[]>`
+    SELECT c.id, c."contactId", c.channel, c.locale, c."ownerType", c."ownerId", c.context,
+           k.name AS "contactName", k.locale AS "contactLocale", k.memory,
+           (SELECT array_agg(r.text ORDER BY r.seq) FROM (
+              SELECT text, seq FROM "Message"
+               WHERE "conversationId" = c.id AND direction = 'inbound' AND id <> ${messageId}::uuid AND "handledAt" IS NOT NULL
+               ORDER BY seq DESC LIMIT 3) r) AS recent
+      FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
+     WHERE c.id = ${conversationId}::uuid`;
+  if (!row) throw new Error(`conversation ${conversationId} not found`);
+  return row;
+}
+
+async function answerOne(deps: TurnDeps, conversationId: string, message: Pending): Promise<Dispatch[]> {
+  let conversation = await load(deps, conversationId, message.id);
+  if (conversation.ownerType === 'handoff_pending') {
+    // A handoff was interrupted (the process died between pause and release).
+    await recoverStuckHandoffs(deps.db, conversationId);
+    conversation = await load(deps, conversationId, message.id);
+  }
 
   // A person holds it, or it waits for one: bots stay silent; the agent sees the message.
   if (conversation.ownerType !== 'bot' || !conversation.ownerId) {
@@ -44,55 +77,54 @@ async function answerOne(
     return [];
   }
   const payload = (message.payload ?? {}) as { replyId?: string };
-  const recent = await deps.db.message.findMany({
-    where: { conversationId, direction: 'inbound', id: { not: message.id }, handledAt: { not: null } },
-    orderBy: { seq: 'desc' },
-    take: 3,
-    select: { text: true },
-  });
   const outcome = await conductTurn(deps, {
-    conversation: { ...conversation, ownerId: conversation.ownerId },
-    contact: { id: conversation.contact.id, name: conversation.contact.name },
+    conversation: { id: conversation.id, contactId: conversation.contactId, channel: conversation.channel, locale: conversation.locale, ownerId: conversation.ownerId },
+    contact: { id: conversation.contactId, name: conversation.contactName },
     message: { id: message.id, text: message.text, kind: message.kind, ...(payload.replyId ? { replyId: payload.replyId } : {}) },
-    recentInbound: recent.reverse().map((m) => m.text),
+    recentInbound: conversation.recent ?? [],
     context: parseContext(conversation.context),
-    chosenLocale: conversation.contact.locale,
+    chosenLocale: conversation.contactLocale,
   });
 
-  return transaction(deps.db, async (tx) => {
-    const claimed = await tx.message.updateMany({ where: { id: message.id, handledAt: null }, data: { handledAt: new Date() } });
-    if (claimed.count === 0) return []; // answered already (a retried job after a crash)
-    const sends: Dispatch[] = [];
-    for (const [index, reply] of outcome.replies.entries()) {
-      const out = await tx.message.create({
-        data: {
-          conversationId,
-          direction: 'outbound',
-          authorType: 'bot',
-          authorId: reply.by ?? conversation.ownerId,
-          authorName: reply.by ?? conversation.ownerId,
-          channel: conversation.channel,
-          text: reply.text,
-          payload: reply.options || reply.asks ? asJson({ options: reply.options, asks: reply.asks }) : undefined,
-          idempotencyKey: `${message.id}:${index}`,
-          status: 'queued',
-          locale: outcome.locale,
-        },
-      });
-      await tx.outbox.create({ data: { kind: 'send', conversationId, messageId: out.id } });
-      sends.push({ kind: 'send', conversationId, messageId: out.id });
-    }
-    await tx.conversation.update({ where: { id: conversationId }, data: { context: asJson(outcome.context) } });
-    const escalation = outcome.handoffs.findLast((h) => h.escalated)?.escalated;
-    if (escalation && outcome.owner.type === 'queue') {
-      await tx.outbox.create({ data: { kind: 'escalate', conversationId, messageId: escalation.handoffId } });
-      sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
-    }
-    const memory = parseMemory(conversation.contact.memory);
-    await tx.contact.update({
-      where: { id: conversation.contactId },
-      data: { memory: asJson({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } }) },
-    });
-    return sends;
-  });
+  const memory = parseMemory(conversation.memory);
+  const escalation = outcome.owner.type === 'queue' ? outcome.handoffs.findLast((h) => h.escalated)?.escalated : undefined;
+  const replies = outcome.replies.map((reply, idx) => ({
+    idx,
+    author: reply.by ?? conversation.ownerId,
+    text: reply.text,
+    payload: reply.options || reply.asks ? { options: reply.options, asks: reply.asks } : null,
+  }));
+  // One statement: mark the message answered (only if nobody did — a retried job after
+  // a crash finds it handled and writes nothing), store the replies in order with their
+  // outbox rows, the new context and the contact's memory, and queue an escalation.
+  const rows = await deps.db.$queryRaw<Array<{ id: string }>>`
+    WITH claimed AS (
+      UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
+       WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id
+    ), replies AS (
+      INSERT INTO "Message" (id, "conversationId", direction, "authorType", "authorId", "authorName", channel, text, payload, "idempotencyKey", status, locale, "updatedAt")
+      SELECT gen_random_uuid(), ${conversationId}::uuid, 'outbound', 'bot', r.author, r.author, ${conversation.channel}::"Channel", r.text, r.payload,
+             ${message.id} || ':' || r.idx, 'queued', ${outcome.locale}, now()
+        FROM jsonb_to_recordset(${JSON.stringify(replies)}::jsonb) AS r(idx int, author text, text text, payload jsonb)
+       WHERE EXISTS (SELECT 1 FROM claimed)
+       ORDER BY r.idx
+      RETURNING id
+    ), outbox AS (
+      INSERT INTO "Outbox" (kind, "conversationId", "messageId") SELECT 'send', ${conversationId}::uuid, id FROM replies
+    ), conversation AS (
+      UPDATE "Conversation" SET context = ${JSON.stringify(outcome.context)}::jsonb, "updatedAt" = now()
+       WHERE id = ${conversationId}::uuid AND EXISTS (SELECT 1 FROM claimed)
+    ), contact AS (
+      UPDATE "Contact" SET memory = ${JSON.stringify({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } })}::jsonb, "updatedAt" = now()
+       WHERE id = ${conversation.contactId}::uuid AND EXISTS (SELECT 1 FROM claimed)
+    ), escalation AS (
+      INSERT INTO "Outbox" (kind, "conversationId", "messageId")
+      SELECT 'escalate', ${conversationId}::uuid, ${escalation?.handoffId ?? null}::uuid
+       WHERE ${escalation?.handoffId ?? null}::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM claimed)
+      ON CONFLICT DO NOTHING
+    )
+    SELECT id FROM replies`;
+  const sends: Dispatch[] = rows.map((r) => ({ kind: 'send', conversationId, messageId: r.id }));
+  if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
+  return sends;
 }

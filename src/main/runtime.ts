@@ -102,7 +102,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       const escalationConn = workerConnection(urls.redisUrl);
       for (const c of [inboundConn, outboundConn, escalationConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
       const inbound = startInboundWorker({ db, locks, bots, classifier, detector, dispatcher, log, events }, inboundConn, config.queuePrefix, concurrency);
-      const outbound = startOutboundWorker({ db, locks, senders, log }, outboundConn, {
+      const outbound = startOutboundWorker({ db, senders, log }, outboundConn, {
         prefix: config.queuePrefix,
         concurrency,
         backoffMs: config.outboundBackoffMs,

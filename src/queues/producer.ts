@@ -12,19 +12,22 @@ export function createProducer(connection: Redis, prefix: string, outbound: { at
   const outboundQueue = new Queue<SendJob>(QueueName.Outbound, { connection, prefix });
   const escalation = new Queue<EscalationJob>(QueueName.Escalation, { connection, prefix });
   const removal = { removeOnComplete: { age: 3600, count: 10000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+  const turnOptions = (job: TurnJob) => ({ jobId: jobId.turn(job.messageId), attempts: 5, backoff: { type: 'exponential', delay: 500 }, ...removal });
+  const sendOptions = (job: SendJob) => ({
+    jobId: jobId.send(job.messageId),
+    attempts: outbound.attempts,
+    // Not a built-in type: BullMQ then uses the outbound worker's backoffStrategy,
+    // which is exponential too but honours a provider's Retry-After.
+    backoff: { type: 'provider', delay: outbound.backoffMs },
+    ...removal,
+  });
   return {
     queues: { inbound, outbound: outboundQueue, escalation },
-    turn: (job: TurnJob) =>
-      inbound.add('turn', job, { jobId: jobId.turn(job.messageId), attempts: 5, backoff: { type: 'exponential', delay: 500 }, ...removal }),
-    send: (job: SendJob) =>
-      outboundQueue.add('send', job, {
-        jobId: jobId.send(job.messageId),
-        attempts: outbound.attempts,
-        // Not a built-in type: BullMQ then uses the outbound worker's backoffStrategy,
-        // which is exponential too but honours a provider's Retry-After.
-        backoff: { type: 'provider', delay: outbound.backoffMs },
-        ...removal,
-      }),
+    turn: (job: TurnJob) => inbound.add('turn', job, turnOptions(job)),
+    send: (job: SendJob) => outboundQueue.add('send', job, sendOptions(job)),
+    /** Many jobs in one Redis round trip (a turn's replies, an outbox sweep). */
+    turns: (jobs: TurnJob[]) => inbound.addBulk(jobs.map((data) => ({ name: 'turn', data, opts: turnOptions(data) }))),
+    sends: (jobs: SendJob[]) => outboundQueue.addBulk(jobs.map((data) => ({ name: 'send', data, opts: sendOptions(data) }))),
     /** `delayMs` makes it a timer; timers live in Redis and survive restarts. */
     escalate: (job: EscalationJob, delayMs = 0) =>
       escalation.add(job.kind, job, { jobId: escalationJobId(job), delay: delayMs, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...removal }),
