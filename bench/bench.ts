@@ -58,7 +58,7 @@ const progress = (line: string) => process.stdout.write(`\r${line.padEnd(100)}`)
 
 /** A stand-in Graph API that only counts and timestamps what arrives. */
 async function startCountingProvider() {
-  const replies = new Map<string, number[]>(); // wa_id → arrival times
+  const replies = new Map<string, number[]>(); // wa_id → arrival time of each distinct reply
   const keys = new Set<string>();
   let total = 0;
   let counter = 0;
@@ -67,9 +67,13 @@ async function startCountingProvider() {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const at = performance.now();
+      const key = req.headers['idempotency-key'];
+      // A re-send of a reply (same idempotency key) is counted apart, not as an answer.
+      const repeat = typeof key === 'string' && keys.has(key);
+      if (typeof key === 'string') keys.add(key);
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to?: string };
-        if (body.to) {
+        if (body.to && !repeat) {
           const list = replies.get(body.to) ?? [];
           list.push(at);
           replies.set(body.to, list);
@@ -77,8 +81,6 @@ async function startCountingProvider() {
       } catch {
         /* counted anyway */
       }
-      const key = req.headers['idempotency-key'];
-      if (typeof key === 'string') keys.add(key);
       total++;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`{"messaging_product":"whatsapp","messages":[{"id":"wamid.bench-${++counter}-${process.pid}"}]}`);
@@ -153,6 +155,7 @@ function webhook(waId: string, id: string, text: string): string {
 }
 
 type RunResult = {
+  statuses: Record<string, number>;
   sent: number;
   acked: number;
   refused: number;
@@ -176,6 +179,7 @@ async function drive(
   const acks: number[] = [];
   let acked = 0;
   let refused = 0;
+  const statuses: Record<string, number> = {};
   let sent = 0;
   const started = performance.now();
   const inflight = new Set<Promise<void>>();
@@ -195,6 +199,8 @@ async function drive(
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppBody(body, APP_SECRET) },
       body,
     }).catch(() => undefined);
+    const status = res ? String(res.statusCode) : 'network';
+    statuses[status] = (statuses[status] ?? 0) + 1;
     if (res) {
       await res.body.dump();
       if (res.statusCode === 200) {
@@ -245,6 +251,7 @@ async function drive(
   const seconds = (Math.min(finished, lastReply) - started) / 1000;
   progress('');
   return {
+    statuses,
     sent,
     acked,
     refused,
@@ -317,7 +324,7 @@ async function main() {
     TWILIO_API_BASE: provider.url,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_IP_PER_MINUTE: '100000000',
-    WORKER_CONCURRENCY: '32',
+    WORKER_CONCURRENCY: '16',
   };
 
   process.stdout.write(`Baton bench — ${new Date().toISOString()} — ${process.platform} ${(await import('node:os')).cpus().length} cores\n`);
@@ -347,7 +354,7 @@ async function main() {
     const stored = await db.message.count({ where: { direction: 'inbound' } });
     runs.push({ workers, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored });
     process.stdout.write(
-      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered}/${saturation.acked} acked, ${saturation.refused} refused, lost ${saturation.acked - saturation.answered}), duplicates ${duplicates} | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
     );
   }
 

@@ -47,7 +47,7 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as user `postgres`.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=400', '-c', 'fsync=on'],
     onLog: (m) => opts.log.trace({ postgres: m.trim() }, 'postgres'),
     onError: (m) => opts.log.debug({ postgres: String(m).trim() }, 'postgres'),
   });

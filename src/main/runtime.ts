@@ -32,8 +32,10 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 export type RuntimeOptions = { bots?: BotRegistry };
 
 export async function createRuntime(config: Config, urls: { databaseUrl: string; redisUrl: string }, log: Logger, options: RuntimeOptions = {}) {
-  const db: Db = createDb(urls.databaseUrl, config.workerConcurrency * 2 + 10);
-  const locks = createLocks(urls.databaseUrl, config.workerConcurrency * 2 + 4);
+  // Connections are the scarce thing on a small PostgreSQL: every process brings two
+  // pools, so they stay small. A turn holds one lock connection and uses the other pool.
+  const db: Db = createDb(urls.databaseUrl, Math.min(40, config.workerConcurrency + 8));
+  const locks = createLocks(urls.databaseUrl, Math.min(40, config.workerConcurrency + 2));
   const producerRedis = producerConnection(urls.redisUrl);
   producerRedis.on('error', (err) => log.debug({ err }, 'producer redis'));
   const producer = createProducer(producerRedis, config.queuePrefix, {
