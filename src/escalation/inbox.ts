@@ -23,7 +23,29 @@ export async function inboxItem(db: Db, conversation: Conversation): Promise<Inb
     orderBy: { createdAt: 'desc' },
     select: { envelope: true },
   });
-  const summary = (escalation?.envelope as { summary?: string } | null)?.summary ?? '';
+  return toItem(conversation, (escalation?.envelope as { summary?: string } | null)?.summary ?? '');
+}
+
+export async function inboxFor(db: Db, actor: Actor, limit = 100): Promise<InboxItem[]> {
+  const waiting = await db.conversation.findMany({
+    where: { status: 'waiting', ownerType: 'queue' },
+    orderBy: [{ priority: 'desc' }, { waitingSince: 'asc' }],
+    take: 1000,
+  });
+  const fit = waiting.filter((c) => mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent })).slice(0, limit);
+  if (fit.length === 0) return [];
+  // The summaries the bots handed over, for the whole page in one query.
+  const ids = fit.map((c) => c.id);
+  const summaries = await db.$queryRaw<Array<{ conversationId: string; summary: string | null }>>`
+    SELECT DISTINCT ON ("conversationId") "conversationId", envelope ->> 'summary' AS summary
+      FROM "HandoffEvent"
+     WHERE "conversationId" = ANY(${ids}::uuid[]) AND "toType" = 'queue' AND status = 'accepted'
+     ORDER BY "conversationId", "createdAt" DESC`;
+  const summaryOf = new Map(summaries.map((s) => [s.conversationId, s.summary ?? '']));
+  return fit.map((c) => toItem(c, summaryOf.get(c.id) ?? ''));
+}
+
+function toItem(conversation: Conversation, summary: string): InboxItem {
   return {
     conversationId: conversation.id,
     channel: conversation.channel,
@@ -34,14 +56,4 @@ export async function inboxItem(db: Db, conversation: Conversation): Promise<Inb
     priority: conversation.priority,
     intent: parseContext(conversation.context).intent ?? null,
   };
-}
-
-export async function inboxFor(db: Db, actor: Actor, limit = 100): Promise<InboxItem[]> {
-  const waiting = await db.conversation.findMany({
-    where: { status: 'waiting', ownerType: 'queue' },
-    orderBy: [{ priority: 'desc' }, { waitingSince: 'asc' }],
-    take: 1000,
-  });
-  const fit = waiting.filter((c) => mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent })).slice(0, limit);
-  return Promise.all(fit.map((c) => inboxItem(db, c)));
 }
