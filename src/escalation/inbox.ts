@@ -5,6 +5,7 @@ import { parseContext } from '../conversations/context.ts';
 import type { Db } from '../db/client.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
 import { mayTake } from './eligibility.ts';
+import { LOCALES } from '../config/env.ts';
 
 export type InboxItem = {
   conversationId: string;
@@ -27,10 +28,13 @@ export async function inboxItem(db: Db, conversation: Conversation): Promise<Inb
 }
 
 export async function inboxFor(db: Db, actor: Actor, limit = 100): Promise<InboxItem[]> {
+  // Language is decided in SQL (it is most of the filtering); skills, which live in the
+  // context JSON, on the page read.
+  const locales = actor.role === 'supervisor' ? undefined : LOCALES.filter((l) => mayTake({ ...actor, skills: [] }, { locale: l }));
   const waiting = await db.conversation.findMany({
-    where: { status: 'waiting', ownerType: 'queue' },
+    where: { status: 'waiting', ownerType: 'queue', ...(locales ? { locale: { in: [...locales] } } : {}) },
     orderBy: [{ priority: 'desc' }, { waitingSince: 'asc' }],
-    take: 1000,
+    take: actor.role === 'supervisor' ? limit : Math.max(limit * 5, 200),
   });
   const fit = waiting.filter((c) => mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent })).slice(0, limit);
   if (fit.length === 0) return [];
