@@ -32,23 +32,30 @@ export type Harness = {
   close: () => Promise<void>;
 };
 
-export async function startHarness(options: { workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
-  const provider = await startStandInProvider();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
-    REDIS_URL: inject('redisUrl'),
+/** The secrets and provider addresses every test Baton (in-process or spawned) uses. */
+export function providerEnv(providerUrl: string): Record<string, string> {
+  return {
     PUBLIC_BASE_URL: SECRETS.publicBaseUrl,
     ADMIN_TOKEN: SECRETS.adminToken,
     WHATSAPP_VERIFY_TOKEN: SECRETS.verifyToken,
     WHATSAPP_APP_SECRET: SECRETS.appSecret,
     WHATSAPP_ACCESS_TOKEN: SECRETS.accessToken,
     WHATSAPP_PHONE_NUMBER_ID: SECRETS.phoneNumberId,
-    WHATSAPP_API_BASE: provider.url,
+    WHATSAPP_API_BASE: providerUrl,
     TWILIO_ACCOUNT_SID: SECRETS.twilioSid,
     TWILIO_AUTH_TOKEN: SECRETS.twilioToken,
     TWILIO_FROM_NUMBER: SECRETS.twilioFrom,
-    TWILIO_API_BASE: provider.url,
+    TWILIO_API_BASE: providerUrl,
+  };
+}
+
+export async function startHarness(options: { workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+  const provider = await startStandInProvider();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    ...providerEnv(provider.url),
     QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '8',

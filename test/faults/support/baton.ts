@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../../src/db/client.ts';
-import { SECRETS } from '../../support/harness.ts';
+import { SECRETS, providerEnv } from '../../support/harness.ts';
 import { signWhatsApp, whatsappText } from '../../support/payloads.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/scratchDatabase.ts';
 import { startFaultLlm, type Classification, type FaultLlm } from './llm.ts';
@@ -108,17 +108,7 @@ export async function startFaultEnv(opts: FaultEnvOptions): Promise<FaultEnv> {
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: queuePrefix,
       PORT: String(port),
-      PUBLIC_BASE_URL: SECRETS.publicBaseUrl,
-      ADMIN_TOKEN: SECRETS.adminToken,
-      WHATSAPP_VERIFY_TOKEN: SECRETS.verifyToken,
-      WHATSAPP_APP_SECRET: SECRETS.appSecret,
-      WHATSAPP_ACCESS_TOKEN: SECRETS.accessToken,
-      WHATSAPP_PHONE_NUMBER_ID: SECRETS.phoneNumberId,
-      WHATSAPP_API_BASE: provider.url,
-      TWILIO_ACCOUNT_SID: SECRETS.twilioSid,
-      TWILIO_AUTH_TOKEN: SECRETS.twilioToken,
-      TWILIO_FROM_NUMBER: SECRETS.twilioFrom,
-      TWILIO_API_BASE: provider.url,
+      ...providerEnv(provider.url),
       LOG_LEVEL: 'info',
       WORKER_CONCURRENCY: '4',
       OUTBOUND_BACKOFF_MS: '200',

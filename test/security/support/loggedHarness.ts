@@ -9,7 +9,7 @@ import { startStandInProvider } from '../../../src/dev/standInProvider.ts';
 import { createApp } from '../../../src/http/app.ts';
 import { createRuntime } from '../../../src/main/runtime.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
-import { SECRETS, type Harness } from '../../support/harness.ts';
+import { SECRETS, providerEnv, type Harness } from '../../support/harness.ts';
 import { createScratchDatabase } from '../../support/scratchDatabase.ts';
 
 export type LoggedHarness = Harness & { logs: string[]; logText(): string };
@@ -21,17 +21,7 @@ export async function startLoggedHarness(opts: { level: string; env?: Record<str
     NODE_ENV: 'test',
     DATABASE_URL: scratch.url,
     REDIS_URL: inject('redisUrl'),
-    PUBLIC_BASE_URL: SECRETS.publicBaseUrl,
-    ADMIN_TOKEN: SECRETS.adminToken,
-    WHATSAPP_VERIFY_TOKEN: SECRETS.verifyToken,
-    WHATSAPP_APP_SECRET: SECRETS.appSecret,
-    WHATSAPP_ACCESS_TOKEN: SECRETS.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: SECRETS.phoneNumberId,
-    WHATSAPP_API_BASE: provider.url,
-    TWILIO_ACCOUNT_SID: SECRETS.twilioSid,
-    TWILIO_AUTH_TOKEN: SECRETS.twilioToken,
-    TWILIO_FROM_NUMBER: SECRETS.twilioFrom,
-    TWILIO_API_BASE: provider.url,
+    ...providerEnv(provider.url),
     QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
     LOG_LEVEL: opts.level,
     WORKER_CONCURRENCY: '4',
