@@ -57,6 +57,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_IP_PER_MINUTE: positiveInt.default(1200),
   /** Messages per minute from one web chat session. */
   RATE_LIMIT_SENDER_PER_MINUTE: positiveInt.default(30),
+  /** OpenTelemetry: traces go to this OTLP/HTTP endpoint when set (off otherwise). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('baton'),
   /** Worker-only processes serve GET /metrics on this port when set. */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Unclaimed this long → supervisors alerted, priority raised. */
@@ -136,6 +139,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     metricsPort: env.METRICS_PORT,
+    tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     rateLimits: { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, senderPerMinute: env.RATE_LIMIT_SENDER_PER_MINUTE },
     sla: { unclaimedMs: env.SLA_UNCLAIMED_SECONDS * 1000, replyMs: env.SLA_REPLY_SECONDS * 1000 },
   };

@@ -4,6 +4,7 @@
 import type { Db } from '../db/client.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { Logger } from '../shared/logger.ts';
+import { currentTraceparent } from '../observability/tracing.ts';
 
 /** For `escalate`, messageId carries the id of the handoff that queued the conversation. */
 export type Dispatch = { kind: 'turn' | 'send' | 'escalate'; conversationId: string; messageId: string };
@@ -30,7 +31,8 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger) {
   async function enqueue(items: readonly Dispatch[]): Promise<boolean> {
     if (items.length === 0) return true;
     try {
-      const job = (i: Dispatch) => ({ conversationId: i.conversationId, messageId: i.messageId });
+      const trace = currentTraceparent();
+      const job = (i: Dispatch) => ({ conversationId: i.conversationId, messageId: i.messageId, ...(trace ? { trace } : {}) });
       const turns = items.filter((i) => i.kind === 'turn').map(job);
       const sends = items.filter((i) => i.kind === 'send').map(job);
       if (turns.length) await bounded(producer.turns(turns));

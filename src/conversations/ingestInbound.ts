@@ -6,20 +6,27 @@ import type { Db } from '../db/client.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { metrics } from '../observability/metrics.ts';
+import { inSpan } from '../observability/tracing.ts';
 
 export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultLocale: string };
 export type Ingested = { messageId: string; conversationId: string; duplicate: boolean };
 
-export async function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
-  const results: Ingested[] = [];
-  for (const message of messages.map(withoutNul)) {
-    const stored = await storeOne(deps, message);
-    if (!stored.duplicate) metrics.inbound.inc({ channel: message.channel });
-    results.push(stored);
-  }
-  const fresh = results.filter((r) => !r.duplicate);
-  await deps.dispatcher.dispatch(fresh.map((r) => ({ kind: 'turn', conversationId: r.conversationId, messageId: r.messageId })));
-  return results;
+export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
+  return inSpan('inbound', { 'baton.channel': messages[0]?.channel ?? 'none', 'baton.messages': messages.length }, async () => {
+    const results: Ingested[] = [];
+    for (const message of messages.map(withoutNul)) {
+      const stored = await inSpan('ingest', { 'baton.channel': message.channel }, async (span) => {
+        const result = await storeOne(deps, message);
+        span.setAttributes({ 'baton.conversation_id': result.conversationId, 'baton.message_id': result.messageId, 'baton.duplicate': result.duplicate });
+        return result;
+      });
+      if (!stored.duplicate) metrics.inbound.inc({ channel: message.channel });
+      results.push(stored);
+    }
+    const fresh = results.filter((r) => !r.duplicate);
+    await deps.dispatcher.dispatch(fresh.map((r) => ({ kind: 'turn', conversationId: r.conversationId, messageId: r.messageId })));
+    return results;
+  });
 }
 
 async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Ingested> {

@@ -17,6 +17,7 @@ import { checkGuards } from './guards.ts';
 import { handoffIdFor } from './handoffId.ts';
 import { redactEnvelope } from './redact.ts';
 import { metrics } from '../observability/metrics.ts';
+import { inSpan } from '../observability/tracing.ts';
 
 export const MAX_FALLBACKS = 2;
 export const HUMAN_QUEUE: Party = { type: 'queue', id: 'human' };
@@ -64,7 +65,19 @@ type Step = { step: string; at: string; detail?: string };
 const now = () => new Date().toISOString();
 const label = (p: Party) => `${p.type}:${p.id}`;
 
-export async function performHandoff(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {
+export function performHandoff(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {
+  return inSpan(
+    'handoff',
+    { 'baton.conversation_id': req.conversationId, 'baton.handoff_id': req.handoffId, 'baton.from': label(req.from), 'baton.to': label(req.to), 'baton.pattern': req.pattern, 'baton.reason': req.reason },
+    async (span) => {
+      const outcome = await runProtocol(deps, req);
+      span.setAttribute('baton.status', outcome.status);
+      return outcome;
+    },
+  );
+}
+
+async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {
   const previous = await deps.db.handoffEvent.findUnique({ where: { id: req.handoffId } });
   // A finished handoff is only replayed; an interrupted one (rolled back) runs again.
   if (previous && previous.status !== 'pending' && previous.status !== 'rolled_back') return replay(deps, previous);

@@ -10,6 +10,7 @@ import { metricsRoutes } from '../http/routes/metricsRoutes.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { provideInfrastructure } from './infrastructure.ts';
+import { startTracing, stopTracing } from '../observability/tracing.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 
 export type BootOptions = { api: boolean; workers: boolean; seed: boolean };
@@ -29,6 +30,7 @@ export function configOrExit(): Config {
 export async function boot(options: BootOptions): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
+  startTracing(config.tracing.endpoint, config.tracing.serviceName);
   const infra = await provideInfrastructure(config, log);
   let runtime: Runtime | undefined;
   let server: Server | undefined;
@@ -41,6 +43,7 @@ export async function boot(options: BootOptions): Promise<void> {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server?.closeAllConnections();
     await runtime?.close();
+    await stopTracing();
     await infra.stop();
     process.exit(0);
   };

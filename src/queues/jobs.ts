@@ -2,10 +2,11 @@
 // personal data or secrets in job data.
 import { z } from 'zod';
 
-export const TurnJob = z.object({ conversationId: z.uuid(), messageId: z.uuid() });
+/** `trace`: the W3C traceparent of the span that queued the job, when tracing is on. */
+export const TurnJob = z.object({ conversationId: z.uuid(), messageId: z.uuid(), trace: z.string().max(100).optional() });
 export type TurnJob = z.infer<typeof TurnJob>;
 
-export const SendJob = z.object({ conversationId: z.uuid(), messageId: z.uuid() });
+export const SendJob = z.object({ conversationId: z.uuid(), messageId: z.uuid(), trace: z.string().max(100).optional() });
 export type SendJob = z.infer<typeof SendJob>;
 
 /** Job ids are derived from the message, so enqueueing twice while a job exists is a no-op. */

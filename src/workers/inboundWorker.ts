@@ -4,6 +4,7 @@
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueName } from '../queues/names.ts';
+import { inSpan } from '../observability/tracing.ts';
 import { TurnJob } from '../queues/jobs.ts';
 import { runBotTurn, type TurnDeps } from '../conversations/runBotTurn.ts';
 import { isUnavailable } from '../db/dbErrors.ts';
@@ -18,7 +19,8 @@ export function startInboundWorker(deps: TurnDeps, connection: Redis, prefix: st
       const parsed = TurnJob.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`bad turn job: ${parsed.error.message}`);
       try {
-        return await runBotTurn(deps, parsed.data.conversationId);
+        const { conversationId, messageId, trace } = parsed.data;
+        return await inSpan('bot.turn', { 'baton.conversation_id': conversationId, 'baton.message_id': messageId }, () => runBotTurn(deps, conversationId), trace);
       } catch (err) {
         if (!isUnavailable(err)) throw err;
         deps.log.warn({ err, jobId: job.id, tries: job.attemptsStarted }, 'turn waits for the database');

@@ -7,6 +7,7 @@ import { QueueName } from '../queues/names.ts';
 import { SendJob } from '../queues/jobs.ts';
 import { deliverOutbound, type DeliverDeps } from '../conversations/deliverOutbound.ts';
 import { ProviderError } from '../shared/errors.ts';
+import { inSpan } from '../observability/tracing.ts';
 
 export function startOutboundWorker(
   deps: DeliverDeps,
@@ -18,7 +19,8 @@ export function startOutboundWorker(
     async (job, token) => {
       const parsed = SendJob.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`bad send job: ${parsed.error.message}`);
-      const outcome = await deliverOutbound(deps, parsed.data.conversationId, parsed.data.messageId);
+      const { conversationId, messageId, trace } = parsed.data;
+      const outcome = await inSpan('send', { 'baton.conversation_id': conversationId, 'baton.message_id': messageId }, () => deliverOutbound(deps, conversationId, messageId), trace);
       if ('wait' in outcome) {
         // Not a failure: an earlier reply is still going out, or the provider said when.
         await job.moveToDelayed(outcome.wait, token);

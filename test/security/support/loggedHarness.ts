@@ -9,7 +9,7 @@ import { startStandInProvider } from '../../../src/dev/standInProvider.ts';
 import { createApp } from '../../../src/http/app.ts';
 import { createRuntime } from '../../../src/main/runtime.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
-import { SECRETS, providerEnv, type Harness } from '../../support/harness.ts';
+import { providerEnv, type Harness } from '../../support/harness.ts';
 import { createScratchDatabase } from '../../support/scratchDatabase.ts';
 
 export type LoggedHarness = Harness & { logs: string[]; logText(): string };
