@@ -51,7 +51,8 @@ export async function readDbShape(databaseUrl: string): Promise<DbShape> {
     const indexes = await client.query<{ table: string; unique: boolean; primary: boolean; columns: string[]; method: string; partial: boolean; expression: boolean }>(`
       SELECT c.relname::text AS table, i.indisunique AS unique, i.indisprimary AS primary, am.amname::text AS method,
         i.indpred IS NOT NULL AS partial, i.indexprs IS NOT NULL AS expression,
-        array(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+        array(SELECT a.attname::text || CASE WHEN (i.indoption::int2[])[k.ord - 1] & 1 = 1 THEN ' DESC' ELSE '' END
+                FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns
       FROM pg_index i
       JOIN pg_class c ON c.oid = i.indrelid

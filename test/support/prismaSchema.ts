@@ -258,7 +258,11 @@ export function expectedShape(schema: PrismaSchema): DbShape {
       if (attr(field, 'unique')) table.uniques.push(column);
     }
     for (const a of model.attributes) {
-      const columns = () => listOf(arg(a, 'fields', 0) ?? '[]').map((f) => columnOf(model, f)).join(', ');
+      // Index columns keep their direction: `priority(sort: Desc)` → "priority DESC".
+      const raw = arg(a, 'fields', 0) ?? '[]';
+      const entries = raw.startsWith('[') ? splitTopLevel(raw.slice(1, -1), ',').map((v) => v.trim()) : [raw];
+      const columns = () =>
+        entries.map((e) => `${columnOf(model, e.replace(/\(.*\)$/, '').trim())}${/sort:\s*Desc/.test(e) ? ' DESC' : ''}`).join(', ');
       if (a.name === 'id') table.primaryKey = columns().split(', ');
       else if (a.name === 'unique') table.uniques.push(columns());
       else if (a.name === 'index') {
