@@ -350,11 +350,24 @@ async function main() {
       handoff = { p50: percentile(l, 50), p99: percentile(l, 99), n: l.length };
     }
     const rss = { api: peakRssMb(cluster.api.pid), workers: cluster.workers.map((w) => peakRssMb(w.pid)) };
+    // Loss, from the database: every stored inbound answered, every reply out (once the
+    // workers have drained, at most 60 s).
+    const count = async () => ({
+      unanswered: await db.message.count({ where: { direction: 'inbound', handledAt: null } }),
+      stuck: await db.message.count({ where: { direction: 'outbound', status: { in: ['queued', 'sending', 'failed'] } } }),
+    });
+    let drained = await count();
+    for (let i = 0; i < 120 && drained.unanswered + drained.stuck > 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      drained = await count();
+    }
+    const { unanswered, stuck } = drained;
+    const escalated = await db.conversation.count({ where: { status: 'waiting' } });
     await cluster.stop();
     const stored = await db.message.count({ where: { direction: 'inbound' } });
-    runs.push({ workers, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored });
+    runs.push({ workers, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored, unanswered, stuck, escalated });
     process.stdout.write(
-      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
     );
   }
 
