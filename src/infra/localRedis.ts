@@ -10,7 +10,7 @@ export type LocalRedisHandle = { url: string; stop: () => Promise<void>; process
 
 export async function startLocalRedis(opts: { dataDir: string; port: number; log: Logger }): Promise<LocalRedisHandle> {
   const url = `redis://127.0.0.1:${opts.port}`;
-  if (await pings(opts.port)) {
+  if (await redisPings(opts.port)) {
     opts.log.info({ port: opts.port }, 'using the local redis-server that is already running');
     return { url, stop: async () => {} };
   }
@@ -25,7 +25,7 @@ export async function startLocalRedis(opts: { dataDir: string; port: number; log
   let exited = false;
   child.on('exit', () => (exited = true));
   for (let i = 0; i < 100 && !exited; i++) {
-    if (await pings(opts.port)) {
+    if (await redisPings(opts.port)) {
       return {
         url,
         process: child,
@@ -72,7 +72,8 @@ function installRedisServer(log: Logger): string {
   return found;
 }
 
-function pings(port: number): Promise<boolean> {
+/** True when a Redis answers PING on that local port. */
+export function redisPings(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {

@@ -5,25 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../../src/infra/embeddedPostgres.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
+import { redisPings } from '../../../src/infra/localRedis.ts';
 import { FAULT_DATA, freePort, until } from './baton.ts';
-
-function redisPings(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 export type OwnRedis = { url: string; port: number; start(): Promise<void>; stop(): Promise<void>; destroy(): Promise<void> };
 
