@@ -4,13 +4,9 @@
 // examples are accepted by the real routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { TwilioInbound, TwilioStatus } from '../../src/channels/sms/payload.ts';
-import { WhatsAppWebhook } from '../../src/channels/whatsapp/payload.ts';
-import { CreateAgentBody } from '../../src/http/routes/adminRoutes.ts';
-import { AgentMessageBody, ReleaseBody, TransferBody } from '../../src/http/routes/agentRoutes.ts';
+import { requestSchemas } from '../../src/http/openapi.ts';
 import { DeadLetterListQuery } from '../../src/http/routes/deadLetterRoutes.ts';
 import { ConversationListQuery, HandoffListQuery } from '../../src/http/routes/ledgerRoutes.ts';
-import { CreateSessionBody, PostMessageBody } from '../../src/http/routes/webchatRoutes.ts';
 import { SECRETS, startHarness, type Harness } from '../support/harness.ts';
 import { signWhatsApp, twilioForm } from '../support/payloads.ts';
 
@@ -59,21 +55,8 @@ const CONTRACT_ROUTES = [
   'POST /api/admin/dead-letters/:id/retry',
 ] as const;
 
-/** The zod schema each documented request component is generated from. */
-const ZOD_OF: Record<string, z.ZodObject> = {
-  WhatsAppWebhook,
-  TwilioInbound,
-  TwilioStatus,
-  CreateSessionBody,
-  PostMessageBody,
-  CreateAgentBody,
-  AgentMessageBody,
-  ReleaseBody,
-  TransferBody,
-  ConversationListQuery,
-  HandoffListQuery,
-  DeadLetterListQuery,
-};
+/** The zod schema each documented request component is generated from (the routes' own). */
+const ZOD_OF = requestSchemas as Record<string, z.ZodObject>;
 
 const toOpenApiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

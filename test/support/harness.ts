@@ -49,11 +49,20 @@ export function providerEnv(providerUrl: string): Record<string, string> {
   };
 }
 
-export async function startHarness(options: { workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export type HarnessOptions = {
+  workers?: boolean;
+  env?: Record<string, string>;
+  /** Another database than the run's shared one (e.g. a scratch database). */
+  databaseUrl?: string;
+  /** Where log lines go (pino destination); stdout when unset. */
+  logDestination?: { write(line: string): void };
+};
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const provider = await startStandInProvider();
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: options.databaseUrl ?? inject('databaseUrl'),
     REDIS_URL: inject('redisUrl'),
     ...providerEnv(provider.url),
     QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
@@ -67,7 +76,7 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
     RATE_LIMIT_SENDER_PER_MINUTE: '100000',
     ...options.env,
   });
-  const log = createLogger(config.logLevel, 'baton-test');
+  const log = createLogger(config.logLevel, 'baton-test', options.logDestination);
   const rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, log);
   await seedDemo(rt.db);
   if (options.workers !== false) await rt.startWorkers();

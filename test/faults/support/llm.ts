@@ -1,72 +1,11 @@
-// A stand-in for the OpenAI-compatible model (LLM_BASE_URL) whose answers a fault test
-// can hold back: a slow classification keeps a bot turn running, so a worker can be
-// killed in the middle of one.
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Intent } from '../../../src/understanding/intents.ts';
+// The model stand-in for fault tests: the shared one, with a default that gives every
+// message exactly one reply (texts with an order number ask for the order).
+import { startStandInLlm, type Classification, type StandInLlm } from '../../support/standInLlm.ts';
 
-export type Classification = { intent: Intent; confidence: number };
+export type { Classification };
+export type FaultLlm = StandInLlm;
 
-export type FaultLlm = {
-  url: string;
-  env: Record<string, string>;
-  /** Customer texts classified so far (every request, retries included). */
-  texts: string[];
-  /** Requests waiting for an answer right now. */
-  pending(): number;
-  /** The next classification of a text containing `marker` waits `ms` before answering. */
-  holdNext(marker: string, ms: number): void;
-  close(): Promise<void>;
-};
-
-/** Texts with an order number ask for the order; everything else says thanks (one reply). */
 export const defaultClassify = (text: string): Classification =>
   /ORD-\d+/.test(text) ? { intent: 'order.status', confidence: 0.99 } : { intent: 'thanks', confidence: 0.99 };
 
-export async function startFaultLlm(classify: (text: string) => Classification = defaultClassify): Promise<FaultLlm> {
-  const texts: string[] = [];
-  const holds: Array<{ marker: string; ms: number }> = [];
-  const open = new Set<ServerResponse>();
-  let waiting = 0;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end('{"error":{"message":"unknown stand-in route"}}');
-      }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: Array<{ role: string; content: string }> };
-      const text = body.messages.find((m) => m.role === 'user')?.content ?? '';
-      texts.push(text);
-      const holdIndex = holds.findIndex((h) => text.includes(h.marker));
-      const delay = holdIndex >= 0 ? holds.splice(holdIndex, 1)[0]!.ms : 0;
-      open.add(res);
-      waiting++;
-      res.on('close', () => {
-        open.delete(res);
-        waiting--;
-      });
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: JSON.stringify(classify(text)) } }] }));
-      }, delay);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  return {
-    url,
-    env: { LLM_BASE_URL: url, LLM_MODEL: 'fault-stand-in' },
-    texts,
-    pending: () => waiting,
-    holdNext: (marker, ms) => holds.push({ marker, ms }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of open) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+export const startFaultLlm = (classify: (text: string) => Classification = defaultClassify): Promise<FaultLlm> => startStandInLlm(classify);
