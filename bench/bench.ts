@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { signWhatsAppBody } from '../src/channels/whatsapp/index.ts';
+import { whatsappWebhookBody } from '../src/dev/whatsappWebhookBody.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createDb } from '../src/db/client.ts';
@@ -143,14 +144,10 @@ async function startCluster(env: Record<string, string>, workers: number, port: 
 }
 
 function webhook(waId: string, id: string, text: string): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [{ id: 'BENCH', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '15550001111', phone_number_id: PHONE_NUMBER_ID },
-      contacts: [{ profile: { name: 'Bench' }, wa_id: waId }],
-      messages: [{ from: waId, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-    } }] }],
+  return whatsappWebhookBody({
+    phoneNumberId: PHONE_NUMBER_ID,
+    contact: { waId, name: 'Bench' },
+    messages: [{ from: waId, id, type: 'text', text: { body: text } }],
   });
 }
 

@@ -3,6 +3,7 @@
 // every reply has left (read from PostgreSQL), and returns what it was told.
 import { randomUUID } from 'node:crypto';
 import { signWhatsAppBody } from '../channels/whatsapp/index.ts';
+import { whatsappWebhookBody } from './whatsappWebhookBody.ts';
 import { parseContext, type ConversationContext } from '../conversations/context.ts';
 import type { Db } from '../db/client.ts';
 
@@ -36,24 +37,10 @@ export class SimulatedCustomer {
     const message = options.replyId
       ? { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: options.replyId, title: text } } }
       : { type: 'text', text: { body: text } };
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: 'SIM',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550001111', phone_number_id: this.opts.phoneNumberId },
-                contacts: [{ profile: { name: this.opts.name ?? 'Simulated Customer' }, wa_id: this.waId }],
-                messages: [{ from: this.waId, id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
-              },
-            },
-          ],
-        },
-      ],
+    const body = whatsappWebhookBody({
+      phoneNumberId: this.opts.phoneNumberId,
+      contact: { waId: this.waId, name: this.opts.name ?? 'Simulated Customer' },
+      messages: [{ from: this.waId, id, ...message }],
     });
     const response = await fetch(`${this.opts.baseUrl}/webhooks/whatsapp`, {
       method: 'POST',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { signWhatsAppBody } from '../../src/channels/whatsapp/index.ts';
 import { computeTwilioSignature } from '../../src/channels/sms/index.ts';
 import { SECRETS } from './harness.ts';
+import { whatsappWebhookBody } from '../../src/dev/whatsappWebhookBody.ts';
 
 export const FIXTURES = process.env.BATON_FIXTURES ?? path.resolve(import.meta.dirname, '../../../shared/fixtures');
 
@@ -16,48 +17,15 @@ export function whatsappFixtures(): Array<{ name: string; body: string }> {
 }
 
 export function whatsappText(opts: { from: string; id: string; text: string; name?: string; timestamp?: number }) {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA-1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: SECRETS.phoneNumberId },
-              contacts: [{ profile: { name: opts.name ?? 'Test Customer' }, wa_id: opts.from }],
-              messages: [
-                { from: opts.from, id: opts.id, timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)), type: 'text', text: { body: opts.text } },
-              ],
-            },
-          },
-        ],
-      },
-    ],
+  return whatsappWebhookBody({
+    phoneNumberId: SECRETS.phoneNumberId,
+    contact: { waId: opts.from, name: opts.name ?? 'Test Customer' },
+    messages: [{ from: opts.from, id: opts.id, ...(opts.timestamp ? { timestamp: String(opts.timestamp) } : {}), type: 'text', text: { body: opts.text } }],
   });
 }
 
 export function whatsappStatus(opts: { id: string; status: string; recipient: string }) {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'WABA-1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550001111', phone_number_id: SECRETS.phoneNumberId },
-              statuses: [{ id: opts.id, status: opts.status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: opts.recipient }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  return whatsappWebhookBody({ phoneNumberId: SECRETS.phoneNumberId, statuses: [{ id: opts.id, status: opts.status, recipient_id: opts.recipient }] });
 }
 
 export const signWhatsApp = (body: string, secret = SECRETS.appSecret) => signWhatsAppBody(body, secret);
