@@ -4,7 +4,7 @@
 import type { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
-import { isUniqueViolation } from '../db/transaction.ts';
+import { isUniqueViolation } from '../db/dbErrors.ts';
 import type { Dispatcher } from './dispatcher.ts';
 
 export type OutboundDraft = {

@@ -39,3 +39,8 @@ export function isUnstorableValue(err: unknown): boolean {
   const codes = [(err as { code?: unknown })?.code, cause?.code, cause?.originalCode];
   return codes.some((c) => typeof c === 'string' && UNSTORABLE_SQLSTATE.has(c));
 }
+
+/** A unique key refused the write: someone stored the same thing first. */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}

@@ -41,7 +41,11 @@ export const RTL_LOCALES: ReadonlySet<Locale> = new Set(['ur', 'ks', 'sd']);
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
+let defaultCatalogs: Resources | undefined;
+
+/** Read once per process for the default folder (i18next and the language detector both use them). */
 export function loadCatalogs(dir = LOCALES_DIR): Resources {
+  if (dir === LOCALES_DIR && defaultCatalogs) return defaultCatalogs;
   const resources: Resources = {};
   for (const lng of LOCALES) {
     const folder = path.join(dir, lng);
@@ -51,6 +55,7 @@ export function loadCatalogs(dir = LOCALES_DIR): Resources {
       resources[lng]![file.replace(/\.json$/, '')] = JSON.parse(readFileSync(path.join(folder, file), 'utf8'));
     }
   }
+  if (dir === LOCALES_DIR) defaultCatalogs = resources;
   return resources;
 }
 

@@ -45,8 +45,6 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   const dispatcher = createDispatcher(db, producer, log);
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
   const bots = options.bots ?? createBotRegistry();
-  const classifier = createClassifier(config, log);
-  const detector = new LanguageDetector(languageSamples());
   const senders: Record<ChannelName, ChannelSender> = {
     whatsapp: new WhatsAppSender({
       apiBase: config.whatsapp.apiBase,
@@ -90,13 +88,14 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     events,
     escalation,
     bots,
-    classifier,
-    detector,
     senders,
     redisUrl: urls.redisUrl,
 
     /** Starts the queue workers and the outbox sweep in this process. */
     async startWorkers() {
+      // Only workers understand messages: API-only processes never load the models.
+      const classifier = createClassifier(config, log);
+      const detector = new LanguageDetector(languageSamples());
       await classifier.warmUp();
       const concurrency = config.workerConcurrency;
       const inboundConn = workerConnection(urls.redisUrl);

@@ -12,7 +12,11 @@ export type CorpusFile = z.infer<typeof CorpusFile>;
 
 export type Example = { utterance: string; intent: Intent; locale: string };
 
+let defaultCorpus: Example[] | undefined;
+
+/** Read once per process for the default folder (the classifier and the language detector both train on it). */
 export function loadCorpus(dir = CORPUS_DIR): Example[] {
+  if (dir === CORPUS_DIR && defaultCorpus) return defaultCorpus;
   if (!existsSync(dir)) return [];
   const examples: Example[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
@@ -23,5 +27,6 @@ export function loadCorpus(dir = CORPUS_DIR): Example[] {
       for (const utterance of utterances ?? []) examples.push({ utterance, intent: intent as Intent, locale });
     }
   }
+  if (dir === CORPUS_DIR) defaultCorpus = examples;
   return examples;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { hashAgentToken, requireAdmin } from '../../agents/authenticate.ts';
 import { Locale } from '../../config/env.ts';
 import type { Runtime } from '../../main/runtime.ts';
-import { isUniqueViolation } from '../../db/transaction.ts';
+import { isUniqueViolation } from '../../db/dbErrors.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { actorOf, withActor } from '../middleware/auth.ts';
 import { eraseContact, exportContact } from '../../contacts/privacy.ts';
