@@ -26,7 +26,11 @@ export function decideRoute(owner: RoleContract, understanding: Understanding, c
     return route ? { kind: 'handoff', to: route.to, pattern: route.pattern as HandoffPattern, reason: route.reason } : { kind: 'stay' };
   }
 
-  if (intent === 'None' || confidence < owner.confidenceThreshold) {
+  // Routing needs to know which bot, not which of its intents: "refund" and "double
+  // charge" both mean billing, so their scores count together.
+  const ownerId = bots.ownerOf(intent)?.contract.id;
+  const sameOwner = understanding.alternatives.filter((a) => ownerId && bots.ownerOf(a.intent)?.contract.id === ownerId).reduce((sum, a) => sum + a.score, 0);
+  if (intent === 'None' || Math.min(1, confidence + sameOwner) < owner.confidenceThreshold) {
     return context.clarifications >= 1 ? { kind: 'escalate', reason: 'low_confidence' } : { kind: 'clarify' };
   }
   if (owner.scope.includes(intent)) return { kind: 'stay' };

@@ -156,6 +156,14 @@ describe('decideRoute: collecting, clarifying, escalating', () => {
     expect(decideRoute(contractOf(bots, 'triage'), understood('order.status', threshold), withOrder(), bots)).toMatchObject({ kind: 'handoff', to: 'orders' });
   });
 
+  it('counts two intents of the same bot together: unsure which billing question is still billing', () => {
+    const split: Understanding = { intent: 'billing.refund', confidence: 0.6, alternatives: [{ intent: 'billing.double_charge', score: 0.3 }], source: 'neural' };
+    expect(decideRoute(contractOf(bots, 'triage'), split, withOrder(), bots)).toMatchObject({ kind: 'handoff', to: 'billing' });
+    // Split between two bots, it stays unsure.
+    const torn: Understanding = { intent: 'billing.refund', confidence: 0.6, alternatives: [{ intent: 'order.status', score: 0.3 }], source: 'neural' };
+    expect(decideRoute(contractOf(bots, 'triage'), torn, withOrder(), bots)).toEqual({ kind: 'clarify' });
+  });
+
   it('asking for a person escalates with customer_request, from any bot and any state', () => {
     for (const id of ['triage', 'orders', 'billing', 'support']) {
       expect(decideRoute(contractOf(bots, id), understood('human.request'), context(), bots)).toEqual({ kind: 'escalate', reason: 'customer_request' });
