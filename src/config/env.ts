@@ -48,6 +48,8 @@ const EnvSchema = z.object({
   /** Hash-tagged so every BullMQ key of Baton lands in one Redis Cluster slot. */
   QUEUE_PREFIX: z.string().min(1).default('{baton}'),
   BATON_DATA_DIR: z.string().min(1).default('.data'),
+  /** The pack folder to run; unset: the bundled demo store pack. */
+  BATON_PACK: z.string().min(1).optional(),
   /** How long an outbox row may wait before the sweeper enqueues it (ms). */
   OUTBOX_SWEEP_MS: positiveInt.default(1000),
   OUTBOUND_ATTEMPTS: positiveInt.default(8),
@@ -134,6 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerConcurrency: env.WORKER_CONCURRENCY,
     queuePrefix: env.QUEUE_PREFIX,
     dataDir: env.BATON_DATA_DIR,
+    packDir: env.BATON_PACK,
     outboxSweepMs: env.OUTBOX_SWEEP_MS,
     outboundAttempts: env.OUTBOUND_ATTEMPTS,
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,

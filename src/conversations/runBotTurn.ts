@@ -4,7 +4,7 @@
 // This is Baton's hottest path, so it reads and writes in as few round trips as it
 // can: one read of the conversation (with contact and recent messages), one write of
 // the whole outcome.
-import { conductTurn, type TurnDeps as ConductDeps } from '../bots/conductTurn.ts';
+import { performTurn, type PerformDeps } from './turn/perform.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { Locks } from '../db/locks.ts';
 import { recoverStuckHandoffs } from '../handoff/protocol.ts';
@@ -14,7 +14,7 @@ import type { Dispatch, Dispatcher } from './dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from './messageView.ts';
 
-export type TurnDeps = ConductDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
+export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
 
 type Pending = { id: string; text: string; kind: string; payload: unknown };
 
@@ -22,6 +22,7 @@ type ConversationRow = {
   id: string;
   contactId: string;
   channel: ChannelName;
+  externalId: string;
   locale: string;
   ownerType: OwnerType;
   ownerId: string | null;
@@ -48,7 +49,7 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
 
 async function load(deps: TurnDeps, conversationId: string, messageId: string): Promise<ConversationRow> {
   const [row] = await deps.db.$queryRaw<ConversationRow[]>`
-    SELECT c.id, c."contactId", c.channel, c.locale, c."ownerType", c."ownerId", c.context,
+    SELECT c.id, c."contactId", c.channel, c."externalId", c.locale, c."ownerType", c."ownerId", c.context,
            k.name AS "contactName", k.locale AS "contactLocale", k.memory,
            (SELECT array_agg(r.text ORDER BY r.seq) FROM (
               SELECT text, seq FROM "Message"
@@ -77,9 +78,10 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
     return [];
   }
   const payload = (message.payload ?? {}) as { replyId?: string };
-  const outcome = await conductTurn(deps, {
+  const outcome = await performTurn(deps, {
     conversation: { id: conversation.id, contactId: conversation.contactId, channel: conversation.channel, locale: conversation.locale, ownerId: conversation.ownerId },
-    contact: { id: conversation.contactId, name: conversation.contactName },
+    // The address the channel verified (phone, wa_id, web chat session): back-ends check ownership with it.
+    contact: { id: conversation.contactId, name: conversation.contactName, address: conversation.externalId },
     message: { id: message.id, text: message.text, kind: message.kind, ...(payload.replyId ? { replyId: payload.replyId } : {}) },
     recentInbound: conversation.recent ?? [],
     context: parseContext(conversation.context),

@@ -9,12 +9,13 @@ import { z } from 'zod';
 import { LOCALES, type Locale } from '../config/env.ts';
 import { LanguageDetector } from '../i18n/detectLanguage.ts';
 import { languageSamples } from '../i18n/languageSamples.ts';
+import { loadCatalogs } from '../i18n/i18n.ts';
 import { loadCorpus } from '../understanding/corpus.ts';
-import { Intent } from '../understanding/intents.ts';
+import { DEFAULT_PACK_DIR, trainingExamples } from '../packs/loadPack.ts';
 import { NeuralClassifier } from '../understanding/neuralClassifier.ts';
 
 export const EVAL_DIR = path.resolve(import.meta.dirname, '../../eval/language');
-export const EvalItem = z.object({ text: z.string().min(1), intent: Intent, romanized: z.boolean().optional() });
+export const EvalItem = z.object({ text: z.string().min(1), intent: z.string().min(1), romanized: z.boolean().optional() });
 export type EvalItem = z.infer<typeof EvalItem>;
 
 export type LanguageScore = { locale: Locale; n: number; detected: number; intents: number; nativeN: number; nativeDetected: number };
@@ -26,8 +27,10 @@ export function loadEvalSet(locale: Locale, dir = EVAL_DIR): EvalItem[] {
 }
 
 export async function evaluate(dir = EVAL_DIR): Promise<LanguageScore[]> {
-  const detector = new LanguageDetector(languageSamples());
-  const classifier = new NeuralClassifier(loadCorpus());
+  // The demo pack's phrases and catalogs, as a running Baton learns them.
+  const pack = { examples: loadCorpus(path.join(DEFAULT_PACK_DIR, 'training')), catalogs: loadCatalogs(path.join(DEFAULT_PACK_DIR, 'locales')) };
+  const detector = new LanguageDetector(languageSamples(pack));
+  const classifier = new NeuralClassifier(trainingExamples(pack));
   await classifier.train();
   const scores: LanguageScore[] = [];
   for (const locale of LOCALES) {

@@ -8,11 +8,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Bot } from '../bots/bot.ts';
-import { createBotRegistry, DEFAULT_BOTS } from '../bots/registry.ts';
+import { DEFAULT_PACK_DIR, loadPack, withBots } from '../packs/loadPack.ts';
+import type { RegisteredBot } from '../packs/registry.ts';
 import { loadConfig } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
-import { seedDemo } from '../demo/seedDemo.ts';
 import { createApp } from '../http/app.ts';
 import { provideInfrastructure } from '../main/infrastructure.ts';
 import { createRuntime, type Runtime } from '../main/runtime.ts';
@@ -65,11 +64,12 @@ export function loadScenarios(dir = SCENARIO_DIR): Scenario[] {
     });
 }
 
-function faulty(bot: Bot, fault: 'reject' | 'throw'): Bot {
+function faulty(bot: RegisteredBot, fault: 'reject' | 'throw'): RegisteredBot {
   return {
+    id: bot.id,
     contract: bot.contract,
     // `throw`: accepts the conversation, then fails answering; `reject`: refuses it.
-    handle: fault === 'throw' ? async () => { throw new Error(`${bot.contract.id} is failing (simulated)`); } : bot.handle.bind(bot),
+    answer: fault === 'throw' ? async () => { throw new Error(`${bot.contract.id} is failing (simulated)`); } : bot.answer.bind(bot),
     acknowledge: async () => {
       if (fault === 'reject') throw new Error(`${bot.contract.id} refuses handoffs (simulated)`);
     },
@@ -177,14 +177,14 @@ async function main() {
   process.stdout.write(`Running ${scenarios.length} scenarios through the real webhook, queues and workers…\n`);
   for (const [key, group] of byFaults) {
     const faults = JSON.parse(key) as Record<string, 'reject' | 'throw'>;
-    const bots = createBotRegistry(DEFAULT_BOTS.map((b) => (faults[b.contract.id] ? faulty(b, faults[b.contract.id]!) : b)));
+    const pack = withBots(await loadPack(config.packDir ?? DEFAULT_PACK_DIR, { databaseUrl: infra.databaseUrl, log }), (b) => (faults[b.contract.id] ? faulty(b, faults[b.contract.id]!) : b));
     const rt = await createRuntime(
       { ...config, whatsapp: { ...config.whatsapp, apiBase: provider.url }, twilio: { ...config.twilio, apiBase: provider.url } },
       infra,
       log,
-      { bots },
+      { pack },
     );
-    await seedDemo(rt.db);
+    await pack.seed();
     await rt.startWorkers();
     const server: Server = await new Promise((resolve) => {
       const s = createApp(rt).listen(0, '127.0.0.1', () => resolve(s));

@@ -1,5 +1,5 @@
 // What the escalation use cases need, wired once in the runtime.
-import type { BotRegistry } from '../bots/registry.ts';
+import type { BotRegistry } from '../packs/registry.ts';
 import type { Dispatcher } from '../conversations/dispatcher.ts';
 import type { Db } from '../db/client.ts';
 import type { Producer } from '../queues/producer.ts';
@@ -9,6 +9,7 @@ import type { AgentEvents } from './agentEvents.ts';
 export type EscalationDeps = {
   db: Db;
   bots: BotRegistry;
+  packVersion: string;
   log: Logger;
   dispatcher: Dispatcher;
   producer: Producer;

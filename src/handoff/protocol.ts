@@ -5,7 +5,7 @@
 // changes nothing; a rejected or failed handoff falls back, and after two automated
 // fallbacks the conversation goes to the human queue.
 import type { TFunction } from 'i18next';
-import type { BotRegistry } from '../bots/registry.ts';
+import type { BotRegistry } from '../packs/registry.ts';
 import type { ConversationContext } from '../conversations/context.ts';
 import { parseContext, parseMemory } from '../conversations/context.ts';
 import type { Db, Prisma } from '../db/client.ts';
@@ -22,7 +22,8 @@ import { inSpan } from '../observability/tracing.ts';
 export const MAX_FALLBACKS = 2;
 export const HUMAN_QUEUE: Party = { type: 'queue', id: 'human' };
 
-export type HandoffDeps = { db: Db; bots: BotRegistry; log: Logger };
+/** `packVersion`: the version of the pack whose bots decided, recorded on every ledger row. */
+export type HandoffDeps = { db: Db; bots: BotRegistry; log: Logger; packVersion: string };
 
 export type HandoffRequest = {
   handoffId: string;
@@ -56,6 +57,8 @@ export type HandoffOutcome = {
   context: ConversationContext;
   replayed: boolean;
   incident?: 'context_loss';
+  /** The envelope the target received (accepted handoffs). */
+  envelope?: Record<string, unknown>;
   /** Set when the handoff ended in the human queue (directly or by a guard/fallback). */
   escalated?: { reason: string; handoffId: string };
   error?: string;
@@ -110,8 +113,9 @@ async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<Hand
         status: 'pending',
         steps: asJson(steps),
         envelope: {},
+        packVersion: deps.packVersion,
       },
-      update: { status: 'pending', steps: asJson(steps) },
+      update: { status: 'pending', steps: asJson(steps), packVersion: deps.packVersion },
     });
     return conv;
   });
@@ -168,6 +172,7 @@ async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<Hand
     owner: req.to,
     context,
     replayed: false,
+    envelope: envelope as unknown as Record<string, unknown>,
     ...(req.to.type === 'queue' ? { escalated: { reason: req.reason, handoffId: req.handoffId } } : {}),
   };
 }

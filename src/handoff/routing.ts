@@ -1,9 +1,9 @@
 // Where a customer message should go, decided from the owner's contract and pattern,
 // what was understood, and what the conversation already holds. Pure: no I/O.
-import type { BotRegistry } from '../bots/registry.ts';
+import type { BotRegistry } from '../packs/registry.ts';
 import type { RoleContract } from '../bots/contract.ts';
 import type { ConversationContext } from '../conversations/context.ts';
-import type { Understanding } from '../understanding/intents.ts';
+import { NO_INTENT, type Understanding } from '../understanding/intents.ts';
 import type { HandoffPattern } from './envelope.ts';
 
 export type Route =
@@ -30,14 +30,14 @@ export function decideRoute(owner: RoleContract, understanding: Understanding, c
   // charge" both mean billing, so their scores count together.
   const ownerId = bots.ownerOf(intent)?.contract.id;
   const sameOwner = understanding.alternatives.filter((a) => ownerId && bots.ownerOf(a.intent)?.contract.id === ownerId).reduce((sum, a) => sum + a.score, 0);
-  if (intent === 'None' || Math.min(1, confidence + sameOwner) < owner.confidenceThreshold) {
+  if (intent === NO_INTENT || Math.min(1, confidence + sameOwner) < owner.confidenceThreshold) {
     return context.clarifications >= 1 ? { kind: 'escalate', reason: 'low_confidence' } : { kind: 'clarify' };
   }
   if (owner.scope.includes(intent)) return { kind: 'stay' };
   const target = bots.ownerOf(intent)?.contract;
   if (!target) return { kind: 'stay' };
 
-  const missing = target.requires.find((slot) => !context.slots[slot]);
+  const missing = bots.requiresFor(intent).find((slot) => !context.slots[slot]);
   let to = target.id;
   let pattern: HandoffPattern;
   let reason = 'out_of_scope';
@@ -54,15 +54,15 @@ export function decideRoute(owner: RoleContract, understanding: Understanding, c
       if (owner.authority.handsTo.includes(target.id)) pattern = 'peer';
       else {
         // Not a declared peer: back to the orchestrator, which routes.
-        to = 'triage';
+        to = bots.triageId;
         pattern = 'orchestrator';
         reason = 'new_topic';
       }
       break;
     case 'orchestrator':
       pattern = 'orchestrator';
-      reason = owner.id === 'triage' ? 'routed' : 'new_topic';
-      if (owner.id !== 'triage') to = 'triage';
+      reason = owner.id === bots.triageId ? 'routed' : 'new_topic';
+      if (owner.id !== bots.triageId) to = bots.triageId;
       break;
   }
   if (missing && to === target.id) return { kind: 'collect', slot: missing, to, pattern, reason };

@@ -39,7 +39,7 @@ export const FALLBACKS: Record<Locale, Locale[]> = {
 
 export const RTL_LOCALES: ReadonlySet<Locale> = new Set(['ur', 'ks', 'sd']);
 
-type Resources = Record<string, Record<string, Record<string, unknown>>>;
+export type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
 let defaultCatalogs: Resources | undefined;
 
@@ -60,10 +60,42 @@ export function loadCatalogs(dir = LOCALES_DIR): Resources {
 }
 
 let instance: I18n | undefined;
+let packResources: Resources = {};
+
+/**
+ * The running pack's catalogs over Baton's: its `common` keys (business name, bot
+ * names, menu titles) merge over Baton's, its other files are namespaces of their own.
+ * Swapping them (a pack reload) replaces the instance; turns in flight keep theirs.
+ */
+export function installPackCatalogs(resources: Resources): void {
+  packResources = resources;
+  instance = undefined;
+}
+
+function merged(): Resources {
+  const core = loadCatalogs();
+  const out: Resources = {};
+  for (const lng of new Set([...Object.keys(core), ...Object.keys(packResources)])) {
+    const mine = core[lng] ?? {};
+    const theirs = packResources[lng] ?? {};
+    out[lng] = { ...theirs, ...mine };
+    for (const ns of Object.keys(theirs)) if (mine[ns]) out[lng]![ns] = deepMerge(mine[ns]!, theirs[ns]!);
+  }
+  return out;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = b && typeof b === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
 
 export function i18n(): I18n {
   if (instance) return instance;
-  const resources = loadCatalogs();
+  const resources = merged();
   const created = i18next.createInstance();
   void created.init({
     resources,

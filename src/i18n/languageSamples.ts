@@ -12,12 +12,13 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-export function languageSamples(): Sample[] {
+/** `extra`: the running pack's training phrases and catalogs, which are real text in each language too. */
+export function languageSamples(extra: { examples?: ReadonlyArray<{ locale: string; utterance: string }>; catalogs?: Record<string, unknown> } = {}): Sample[] {
   const samples: Sample[] = [];
-  for (const [locale, namespaces] of Object.entries(loadCatalogs())) {
+  for (const [locale, namespaces] of [...Object.entries(loadCatalogs()), ...Object.entries(extra.catalogs ?? {})]) {
     // Brand names and ids are the same in every language; they teach nothing.
-    for (const text of strings(namespaces)) samples.push({ locale: locale as Locale, text: text.replace(/ShopKart|Baton|ORD-\d+|INV-\d+/g, ' ') });
+    for (const text of strings(namespaces)) samples.push({ locale: locale as Locale, text: text.replace(/Baton|\b[A-Z]{2,4}-\d+/g, ' ') });
   }
-  for (const example of loadCorpus()) samples.push({ locale: example.locale as Locale, text: example.utterance });
+  for (const example of [...loadCorpus(), ...(extra.examples ?? [])]) samples.push({ locale: example.locale as Locale, text: example.utterance });
   return samples;
 }

@@ -3,7 +3,6 @@
 import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
-import { seedDemo } from '../demo/seedDemo.ts';
 import express from 'express';
 import { createApp } from '../http/app.ts';
 import { metricsRoutes } from '../http/routes/metricsRoutes.ts';
@@ -54,7 +53,7 @@ export async function boot(options: BootOptions): Promise<void> {
     const { applied } = await migrate(infra.databaseUrl);
     if (applied.length) log.info({ applied }, 'migrations applied');
     runtime = await createRuntime(config, infra, log);
-    if (options.seed) await seedDemo(runtime.db);
+    if (options.seed) await runtime.packs.current().seed();
     if (options.workers) await runtime.startWorkers();
     if (options.api) server = await listen(runtime, config.port);
     else if (config.metricsPort) server = await listenMetrics(config.metricsPort);

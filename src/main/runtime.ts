@@ -7,7 +7,8 @@ import { WebchatSender } from '../channels/webchat/webchatSender.ts';
 import type { Config } from '../config/env.ts';
 import { createDb, type Db } from '../db/client.ts';
 import { createLocks } from '../db/locks.ts';
-import { createBotRegistry, type BotRegistry } from '../bots/registry.ts';
+import { createPackHolder, type PackHolder } from '../packs/packHolder.ts';
+import { DEFAULT_PACK_DIR, trainingExamples, type Pack } from '../packs/loadPack.ts';
 import { createClassifier } from '../understanding/classifier.ts';
 import { LanguageDetector } from '../i18n/detectLanguage.ts';
 import { languageSamples } from '../i18n/languageSamples.ts';
@@ -29,7 +30,8 @@ import { QueueName } from '../queues/names.ts';
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-export type RuntimeOptions = { bots?: BotRegistry };
+/** `pack`: an already loaded pack (tests swap bots in); otherwise BATON_PACK or the demo pack is loaded. */
+export type RuntimeOptions = { pack?: Pack };
 
 export async function createRuntime(config: Config, urls: { databaseUrl: string; redisUrl: string }, log: Logger, options: RuntimeOptions = {}) {
   // Connections are the scarce thing on a small PostgreSQL: every process brings two
@@ -44,7 +46,11 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   });
   const dispatcher = createDispatcher(db, producer, log);
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
-  const bots = options.bots ?? createBotRegistry();
+  const packs: PackHolder = await createPackHolder(
+    config.packDir ?? DEFAULT_PACK_DIR,
+    { env: process.env, log, llm: config.llm, databaseUrl: urls.databaseUrl },
+    options.pack,
+  );
   const senders: Record<ChannelName, ChannelSender> = {
     whatsapp: new WhatsAppSender({
       apiBase: config.whatsapp.apiBase,
@@ -73,7 +79,20 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       ),
     waitingEscalations: () => db.conversation.count({ where: { status: 'waiting' } }),
   });
-  const escalation: EscalationDeps = { db, bots, log, dispatcher, producer, events, sla: config.sla };
+  const escalation: EscalationDeps = {
+    db,
+    log,
+    dispatcher,
+    producer,
+    events,
+    sla: config.sla,
+    get bots() {
+      return packs.current().bots;
+    },
+    get packVersion() {
+      return packs.current().version;
+    },
+  };
   const closers: Array<() => Promise<unknown>> = [];
 
   return {
@@ -87,22 +106,52 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     bus,
     events,
     escalation,
-    bots,
+    packs,
     senders,
     redisUrl: urls.redisUrl,
 
     /** Starts the queue workers and the outbox sweep in this process. */
     async startWorkers() {
       // Only workers understand messages: API-only processes never load the models.
-      const classifier = createClassifier(config, log);
-      const detector = new LanguageDetector(languageSamples());
-      await classifier.warmUp();
+      // The classifier learns Baton's runtime intents and the pack's own; a reload trains
+      // the new pack's before it takes over.
+      const understandingOf = async (pack: Pack) => {
+        const classifier = createClassifier(config, log, trainingExamples(pack));
+        await classifier.warmUp();
+        return { classifier, detector: new LanguageDetector(languageSamples({ examples: pack.examples, catalogs: pack.catalogs })) };
+      };
+      let understanding = await understandingOf(packs.current());
+      packs.onSwap(async (next) => {
+        understanding = await understandingOf(next);
+      });
       const concurrency = config.workerConcurrency;
       const inboundConn = workerConnection(urls.redisUrl);
       const outboundConn = workerConnection(urls.redisUrl);
       const escalationConn = workerConnection(urls.redisUrl);
       for (const c of [inboundConn, outboundConn, escalationConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
-      const inbound = startInboundWorker({ db, locks, bots, classifier, detector, dispatcher, log, events }, inboundConn, config.queuePrefix, concurrency);
+      const turnDeps = {
+        db,
+        locks,
+        dispatcher,
+        log,
+        events,
+        get pack() {
+          return packs.current();
+        },
+        get bots() {
+          return packs.current().bots;
+        },
+        get packVersion() {
+          return packs.current().version;
+        },
+        get classifier() {
+          return understanding.classifier;
+        },
+        get detector() {
+          return understanding.detector;
+        },
+      };
+      const inbound = startInboundWorker(turnDeps, inboundConn, config.queuePrefix, concurrency);
       const outbound = startOutboundWorker({ db, senders, log }, outboundConn, {
         prefix: config.queuePrefix,
         concurrency,
@@ -128,6 +177,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       await bus.close();
       await locks.close().catch(() => {});
       await db.$disconnect();
+      await packs.close();
     },
   };
 }

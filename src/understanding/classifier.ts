@@ -3,7 +3,7 @@
 // otherwise the built-in neural classifier.
 import type { Config } from '../config/env.ts';
 import type { Logger } from '../shared/logger.ts';
-import { loadCorpus } from './corpus.ts';
+import type { Example } from './corpus.ts';
 import type { Understanding } from './intents.ts';
 import { LlmClassifier } from './llmClassifier.ts';
 import { NeuralClassifier } from './neuralClassifier.ts';
@@ -12,9 +12,11 @@ export interface Classifier {
   classify(text: string, locale: string): Promise<Understanding>;
 }
 
-export function createClassifier(config: Pick<Config, 'llm' | 'providerTimeoutMs'>, log: Logger): Classifier & { warmUp(): Promise<void> } {
-  const neural = new NeuralClassifier(loadCorpus());
-  const llm = config.llm ? new LlmClassifier(config.llm, config.providerTimeoutMs) : undefined;
+/** `examples`: Baton's runtime corpus and the pack's training phrases together. */
+export function createClassifier(config: Pick<Config, 'llm' | 'providerTimeoutMs'>, log: Logger, examples: readonly Example[]): Classifier & { warmUp(): Promise<void> } {
+  const neural = new NeuralClassifier(examples);
+  const intents = [...new Set(examples.map((e) => e.intent))];
+  const llm = config.llm ? new LlmClassifier(config.llm, config.providerTimeoutMs, intents) : undefined;
   return {
     async warmUp() {
       await neural.train();

@@ -5,8 +5,8 @@ import { asciiDigits } from './slots.ts';
 
 export function features(raw: string): string[] {
   const text = asciiDigits(raw.normalize('NFC').toLowerCase())
-    .replace(/\bord[-\s#:]?\d{3,8}\b/g, ' orderid ')
-    .replace(/\binv[-\s#:]?\d{3,8}\b/g, ' invoiceid ')
+    // Reference numbers of any kind (ORD-1001, INV 77, PNR#123456) read as one token.
+    .replace(/\b[a-z]{2,4}[-\s#:]?\d{3,10}\b/g, ' refid ')
     .replace(/\d+/g, ' num ');
   const words = text.match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
   const out: string[] = [];

@@ -1,29 +1,17 @@
-// The intents Baton understands. Each is owned by exactly one bot (checked at start-up).
-import { z } from 'zod';
+// What the classifier concludes about one message. Intents are names a pack declares,
+// plus Baton's own runtime intents, which every pack has.
+/** Intents Baton itself understands and answers in any pack. */
+export const RUNTIME_INTENTS = ['greeting', 'thanks', 'goodbye', 'human.request', 'language.switch'] as const;
+export type RuntimeIntent = (typeof RUNTIME_INTENTS)[number];
+/** Intents the triage bot answers itself (small talk). */
+export const SMALL_TALK: readonly string[] = ['greeting', 'thanks', 'goodbye'];
+/** Nothing understood. */
+export const NO_INTENT = 'None';
 
-export const Intent = z.enum([
-  'greeting',
-  'thanks',
-  'goodbye',
-  'order.status',
-  'order.cancel',
-  'billing.double_charge',
-  'billing.refund',
-  'billing.invoice',
-  'support.troubleshoot',
-  'support.not_fixed',
-  'support.fixed',
-  'human.request',
-  'language.switch',
-  'None',
-]);
-export type Intent = z.infer<typeof Intent>;
-
-/** What the classifier concluded about one message. */
 export type Understanding = {
-  intent: Intent;
+  intent: string;
   confidence: number;
   /** Second best, for explaining low confidence. */
-  alternatives: Array<{ intent: Intent; score: number }>;
+  alternatives: Array<{ intent: string; score: number }>;
   source: 'neural' | 'llm' | 'rule';
 };

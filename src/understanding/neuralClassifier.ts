@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Intent, type Understanding } from './intents.ts';
+import { NO_INTENT, type Understanding } from './intents.ts';
 import { features } from './features.ts';
 import type { Example } from './corpus.ts';
 import type { Classifier } from './classifier.ts';
@@ -20,12 +20,12 @@ type NluNeuralInstance = {
 };
 
 const require = createRequire(import.meta.url);
-const PLACEHOLDERS = new Set(['num', 'orderid', 'invoiceid']);
+const PLACEHOLDERS = new Set(['num', 'refid']);
 // NLP.js stops when the error improves less than deltaErrorThresh per pass, which with
 // 23 languages happens after a few dozen passes; a fixed number of passes learns all.
 const TRAINING = { deltaErrorThresh: 0, iterations: 150 };
 /** Bump when features() changes: cached models were trained on the old features. */
-const MODEL_VERSION = 1;
+const MODEL_VERSION = 2;
 const { containerBootstrap } = require('@nlpjs/core') as { containerBootstrap: () => NlpContainer };
 const { NluNeural } = require('@nlpjs/nlu') as {
   NluNeural: new (settings: Record<string, unknown>, container: NlpContainer) => NluNeuralInstance;
@@ -34,12 +34,16 @@ const { NluNeural } = require('@nlpjs/nlu') as {
 export class NeuralClassifier implements Classifier {
   private model: Promise<NluNeuralInstance> | undefined;
   private readonly vocabulary = new Set<string>();
+  private readonly intents = new Set<string>();
 
   constructor(
     private readonly examples: readonly Example[],
     private readonly cacheDir = process.env.BATON_CACHE_DIR ?? path.resolve(import.meta.dirname, '../../.data/cache'),
   ) {
-    for (const e of examples) for (const f of features(e.utterance)) this.vocabulary.add(f);
+    for (const e of examples) {
+      this.intents.add(e.intent);
+      for (const f of features(e.utterance)) this.vocabulary.add(f);
+    }
   }
 
   /**
@@ -101,11 +105,11 @@ export class NeuralClassifier implements Classifier {
     const nlu = await this.train();
     const { classifications } = await nlu.process(text);
     const ranked = classifications
-      .map((c) => ({ intent: Intent.safeParse(c.intent).success ? (c.intent as Intent) : 'None', score: c.score }))
+      .map((c) => ({ intent: this.intents.has(c.intent) ? c.intent : NO_INTENT, score: c.score }))
       .sort((a, b) => b.score - a.score);
     const best = ranked[0];
     const coverage = this.coverage(text);
-    if (!best || best.score <= 0 || coverage === 0) return { intent: 'None', confidence: 0, alternatives: [], source: 'neural' };
+    if (!best || best.score <= 0 || coverage === 0) return { intent: NO_INTENT, confidence: 0, alternatives: [], source: 'neural' };
     const confidence = best.score * Math.min(1, 0.4 + coverage);
     return { intent: best.intent, confidence, alternatives: ranked.slice(1, 3), source: 'neural' };
   }

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createRuntime, type Runtime } from '../../src/main/runtime.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { seedDemo } from '../../src/demo/seedDemo.ts';
+import type { Pack } from '../../src/packs/loadPack.ts';
 import { startStandInProvider, type StandInProvider } from '../../src/dev/standInProvider.ts';
 
 export const SECRETS = {
@@ -56,6 +56,8 @@ export type HarnessOptions = {
   databaseUrl?: string;
   /** Where log lines go (pino destination); stdout when unset. */
   logDestination?: { write(line: string): void };
+  /** A pack loaded (and maybe changed) by the test; otherwise BATON_PACK or the demo pack. */
+  pack?: Pack;
 };
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -77,8 +79,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const log = createLogger(config.logLevel, 'baton-test', options.logDestination);
-  const rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, log);
-  await seedDemo(rt.db);
+  const rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, log, options.pack ? { pack: options.pack } : {});
+  await rt.packs.current().seed();
   if (options.workers !== false) await rt.startWorkers();
   const app = createApp(rt);
   return {

@@ -1,53 +1,36 @@
-// Triage: the first bot every conversation meets. It says plainly that it is a bot,
-// greets once, answers small talk, asks what the customer needs, and (as the
-// orchestrator) routes every new topic to the specialist that owns it.
-import type { Bot, BotReply, TurnInput, TurnResult } from '../bot.ts';
-import { RoleContract } from '../contract.ts';
+// Baton's own triage bot, for packs that do not bring one: it says plainly that it is
+// a bot, greets once, answers small talk and shows the pack's menu. Routing to the
+// specialists is Baton's (the orchestrator pattern), not this bot's.
+import type { TFunction } from 'i18next';
+import type { Bot, BotAnswer, BotReply, BotTurn } from '../bot.ts';
 
-export const triageContract = RoleContract.parse({
-  id: 'triage',
-  titleKey: 'bots.triage',
-  scope: ['greeting', 'thanks', 'goodbye'],
-  authority: { mayEscalate: true, handsTo: ['orders', 'billing', 'support'] },
-  pattern: 'orchestrator',
-});
+export type MenuEntry = { id: string; intent: string };
 
-export const triageBot: Bot = {
-  contract: triageContract,
-  async handle(input: TurnInput): Promise<TurnResult> {
-    const { t, context, understanding } = input;
-    const replies: BotReply[] = [];
-    const greet = () =>
-      input.contact.name ? t('greeting', { name: input.contact.name, business: t('business') }) : t('greetingAnonymous', { business: t('business') });
-
-    if (input.message.kind === 'unsupported') replies.push({ text: t('unsupported') });
-    else if (understanding.intent === 'thanks') replies.push({ text: t('thanks') });
-    else if (understanding.intent === 'goodbye') replies.push({ text: t('goodbye', { business: t('business') }) });
-    else if (!context.greeted) replies.push({ text: greet() });
-    else if (understanding.intent !== 'greeting') replies.push({ text: t('clarify') });
-    else replies.push({ text: t('greetingAgain') });
-
-    if (understanding.intent !== 'goodbye' && understanding.intent !== 'thanks') replies.push(menu(input));
-    return { replies, context: { ...context, greeted: true } };
-  },
-};
-
-export function menu({ t }: Pick<TurnInput, 't'>): BotReply {
+/** The menu: the pack's entries (titled by `menu.<id>`) and always a way to a person. */
+export function menuReply(t: TFunction, entries: readonly MenuEntry[]): BotReply {
   return {
     text: t('menu.prompt'),
-    options: [
-      { id: 'orders', title: t('menu.orders') },
-      { id: 'billing', title: t('menu.billing') },
-      { id: 'support', title: t('menu.support') },
-      { id: 'human', title: t('menu.human') },
-    ],
+    options: [...entries.map((e) => ({ id: e.id, title: t(`menu.${e.id}`) })), { id: 'human', title: t('menu.human') }],
   };
 }
 
-/** Menu choices are understood without the classifier. */
-export const MENU_INTENTS = {
-  orders: 'order.status',
-  billing: 'billing.invoice',
-  support: 'support.troubleshoot',
-  human: 'human.request',
-} as const;
+export function createTriageBot(opts: { id: string; business: string; menu: readonly MenuEntry[] }): Bot {
+  return {
+    id: opts.id,
+    async answer(turn: BotTurn): Promise<BotAnswer> {
+      const { t } = turn;
+      const intent = turn.intent.name;
+      const business = t('business', { defaultValue: opts.business });
+      const greeted = turn.state.greeted === true;
+      const replies: BotReply[] = [];
+      if (turn.message.kind === 'unsupported') replies.push({ text: t('unsupported') });
+      else if (intent === 'thanks') replies.push({ text: t('thanks') });
+      else if (intent === 'goodbye') replies.push({ text: t('goodbye', { business }) });
+      else if (!greeted) replies.push({ text: turn.contact.name ? t('greeting', { name: turn.contact.name, business }) : t('greetingAnonymous', { business }) });
+      else if (intent !== 'greeting') replies.push({ text: t('clarify') });
+      else replies.push({ text: t('greetingAgain') });
+      if (intent !== 'goodbye' && intent !== 'thanks') replies.push(menuReply(t, opts.menu));
+      return { replies, state: { ...turn.state, greeted: true } };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// Billing: invoices, double charges and refunds. It refunds alone up to its authority
+// (pack.json limits); above that the action refuses and a person decides.
+import { AuthorityExceeded, type Bot, type BotAnswer, type BotTurn, type SlotValue } from '../../../src/bots/bot.ts';
+import { formatMoney } from '../../../src/i18n/format.ts';
+import { askFor, invoiceOf } from './store.ts';
+
+export function createBot({ id }: { id: string }): Bot {
+  return {
+    id,
+    async answer(turn: BotTurn): Promise<BotAnswer> {
+      const { t, locale } = turn;
+      const orderId = turn.slots.orderId?.value;
+      if (!orderId) return askFor(turn, 'orderId');
+      const { invoice, order } = await invoiceOf(turn);
+      if (!invoice) {
+        // A cancelled order's refund is known from the order even when it has no invoice.
+        if (turn.intent.name === 'billing.refund' && order?.refundStatus === 'pending') {
+          return { replies: [{ text: t('billing:refund.pending', { orderId, amount: formatMoney(order.totalPaise, locale) }) }] };
+        }
+        return { replies: [{ text: t('billing:noInvoice', { orderId }) }] };
+      }
+      const learned = (extra: Record<string, string> = {}): Record<string, SlotValue> => ({
+        invoiceId: { value: invoice.id, pii: false, source: id },
+        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, { value: v, pii: false, source: id }])),
+      });
+      const charges = invoice.charges;
+      switch (turn.intent.name) {
+        case 'billing.double_charge': {
+          const duplicates = charges.filter((c, i) => charges.findIndex((o) => o.amountPaise === c.amountPaise) !== i);
+          if (duplicates.length === 0) return { replies: [{ text: t('billing:doubleCharge.none', { invoiceId: invoice.id, orderId }) }], slots: learned() };
+          const refund = duplicates.reduce((sum, c) => sum + c.amountPaise, 0);
+          if (invoice.status !== 'refund_initiated' && !(await refunded(turn, refund))) return { replies: [], slots: learned({ refundPaise: String(refund) }), escalate: { reason: 'authority' } };
+          return {
+            replies: [{ text: t('billing:doubleCharge.refunded', { count: charges.length, amount: formatMoney(duplicates[0]!.amountPaise, locale), refund: formatMoney(refund, locale), invoiceId: invoice.id, orderId }) }],
+            slots: learned({ refundPaise: String(refund) }),
+          };
+        }
+        case 'billing.refund': {
+          if (invoice.order.refundStatus === 'pending' || invoice.status === 'refund_initiated') {
+            return { replies: [{ text: t('billing:refund.pending', { orderId, amount: formatMoney(invoice.amountPaise, locale) }) }], slots: learned() };
+          }
+          const asked = Number(turn.slots.amountPaise?.value ?? invoice.amountPaise);
+          if (asked > invoice.amountPaise) return { replies: [], slots: learned({ refundPaise: String(asked) }), escalate: { reason: 'authority' } };
+          if (!(await refunded(turn, asked))) return { replies: [], slots: learned({ refundPaise: String(asked) }), escalate: { reason: 'authority' } };
+          return { replies: [{ text: t('billing:refund.initiated', { orderId, amount: formatMoney(asked, locale) }) }], slots: learned({ refundPaise: String(asked) }) };
+        }
+        default:
+          return { replies: [{ text: t('billing:invoice', { invoiceId: invoice.id, orderId, amount: formatMoney(invoice.amountPaise, locale), count: charges.length }) }], slots: learned() };
+      }
+    },
+  };
+}
+
+/** False when the amount is over this bot's limit (pack.json): a person decides then. */
+async function refunded(turn: BotTurn, amountPaise: number): Promise<boolean> {
+  try {
+    await turn.actions.call('startRefund', { amountPaise });
+    return true;
+  } catch (err) {
+    if (err instanceof AuthorityExceeded) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,279 @@
+// One customer message, start to finish, while a bot owns the conversation, as named
+// steps: understand it, settle the language, check the escalation triggers, route it
+// (handing off as the owner's pattern says, collecting a missing slot first), and let
+// the owner answer. Returns what to say and the new context; the caller persists both
+// atomically.
+import type { TFunction } from 'i18next';
+import { ActionFailed, AuthorityExceeded, type BotAnswer, type BotReply, type BotTurn } from '../../bots/bot.ts';
+import { menuReply } from '../../bots/triage/triageBot.ts';
+import type { ChannelName } from '../../channels/channel.ts';
+import { LOCALES } from '../../config/env.ts';
+import { detectTrigger, sentimentOf } from '../../escalation/triggers.ts';
+import { estimateWaitMinutes } from '../../escalation/estimateWait.ts';
+import type { Party } from '../../handoff/envelope.ts';
+import { topicOf } from '../../handoff/guards.ts';
+import { handoffIdFor } from '../../handoff/handoffId.ts';
+import { HUMAN_QUEUE, MAX_FALLBACKS, performHandoff, type HandoffDeps, type HandoffOutcome } from '../../handoff/protocol.ts';
+import { decideRoute } from '../../handoff/routing.ts';
+import type { LanguageDetector } from '../../i18n/detectLanguage.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { ENDONYM } from '../../i18n/languageNames.ts';
+import { decideLanguage } from '../../i18n/languagePolicy.ts';
+import type { Pack } from '../../packs/loadPack.ts';
+import type { Classifier } from '../../understanding/classifier.ts';
+import { NO_INTENT, type Understanding } from '../../understanding/intents.ts';
+import type { ConversationContext } from '../context.ts';
+
+export type PerformDeps = HandoffDeps & { classifier: Classifier; detector: LanguageDetector; pack: Pack };
+
+export type TurnRequest = {
+  conversation: { id: string; contactId: string; channel: ChannelName; locale: string; ownerId: string };
+  contact: { id: string; name: string | null; address: string };
+  message: { id: string; text: string; kind: string; replyId?: string };
+  /** The customer's previous messages in this conversation, newest last. */
+  recentInbound: readonly string[];
+  context: ConversationContext;
+  /** The language the contact chose, if any: it wins over detection. */
+  chosenLocale: string | null;
+};
+
+export type TurnOutcome = { replies: BotReply[]; context: ConversationContext; owner: Party; handoffs: HandoffOutcome[]; locale: string };
+
+const MAX_ROUTING_STEPS = 4;
+
+export async function performTurn(live: PerformDeps, req: TurnRequest): Promise<TurnOutcome> {
+  // One pack for the whole turn, even if a reload swaps it meanwhile.
+  const deps: PerformDeps = { ...live };
+  const { pack } = deps;
+  let context: ConversationContext = { ...req.context, turn: req.context.turn + 1 };
+  const understanding = await understand(deps, req, context);
+  const { locale, chosen } = await settleLanguage(deps, req, understanding);
+  const t: TFunction = translator(locale);
+  context = remember(pack, context, understanding, req.message.text);
+
+  if (context.awaiting && context.slots[context.awaiting.slot] && !context.awaiting.route) context = { ...context, awaiting: undefined };
+  let owner: Party = { type: 'bot', id: req.conversation.ownerId };
+  const replies: BotReply[] = [];
+  const handoffs: HandoffOutcome[] = [];
+  let speaker = owner.id;
+  const say = (...lines: BotReply[]) => {
+    if (owner.type === 'bot') speaker = owner.id;
+    replies.push(...lines.map((line) => ({ ...line, by: line.by ?? speaker })));
+  };
+  const done = (): TurnOutcome => ({ replies, context, owner, handoffs, locale });
+  let outOfScope: BotTurn['outOfScope'];
+  let envelope: Record<string, unknown> | null = null;
+
+  const handoff = async (to: Party, pattern: Parameters<typeof performHandoff>[1]['pattern'], reason: string, fallback = false) => {
+    const outcome = await performHandoff(deps, {
+      handoffId: handoffIdFor(req.message.id, handoffs.length),
+      conversationId: req.conversation.id,
+      from: owner,
+      to,
+      pattern,
+      reason,
+      confidence: understanding.confidence,
+      context,
+      topic: topicOf(understanding.intent),
+      handoffsThisTurn: handoffs.filter((h) => h.status === 'accepted').length,
+      t,
+      fallback,
+    });
+    handoffs.push(outcome);
+    context = outcome.context;
+    owner = outcome.owner;
+    if (outcome.status === 'accepted' && outcome.envelope) envelope = outcome.envelope;
+    if (outcome.escalated) say({ text: t('escalation:queued', { count: await estimateWaitMinutes(deps.db) }) });
+    else if (outcome.status === 'accepted' && to.type === 'bot' && to.id !== deps.bots.triageId && !fallback) say(continuity(pack, t, to.id, context));
+    return outcome;
+  };
+
+  // Step: a language switch is answered by Baton itself.
+  if (understanding.intent === 'language.switch' || req.message.replyId?.startsWith('lang:')) {
+    if (chosen) say({ text: t('language:switched', { language: ENDONYM[chosen] }) }, menuReply(t, pack.menu));
+    else say({ text: t('language:choose'), options: LOCALES.map((l) => ({ id: `lang:${l}`, title: ENDONYM[l] })) });
+    return done();
+  }
+
+  // Step: some messages mean a person should take over, whatever a bot could still say.
+  const trigger = detectTrigger(req.message.text, req.recentInbound);
+  if (trigger) {
+    context = { ...context, sentiment: sentimentOf(trigger) };
+    await handoff(HUMAN_QUEUE, 'escalation', trigger.reason);
+    return done();
+  }
+
+  // Step: route.
+  for (let step = 0; step < MAX_ROUTING_STEPS && owner.type === 'bot'; step++) {
+    const bot = deps.bots.get(owner.id) ?? deps.bots.get(deps.bots.triageId)!;
+    const route = decideRoute(bot.contract, understanding, context, deps.bots);
+    if (route.kind === 'stay') break;
+    if (route.kind === 'explicit') {
+      outOfScope = { intent: route.intent, owner: route.owner };
+      break;
+    }
+    if (route.kind === 'clarify') {
+      context = { ...context, clarifications: context.clarifications + 1 };
+      say({ text: t('clarify') }, menuReply(t, pack.menu));
+      return done();
+    }
+    if (route.kind === 'collect') {
+      context = { ...context, awaiting: { slot: route.slot, intent: understanding.intent, route: { to: route.to, pattern: route.pattern, reason: route.reason } } };
+      say({ text: t(`ask.${route.slot}`), asks: route.slot });
+      return done();
+    }
+    if (route.kind === 'escalate') {
+      await handoff(HUMAN_QUEUE, 'escalation', route.reason);
+      return done();
+    }
+    const outcome = await handoff({ type: 'bot', id: route.to }, route.pattern, route.reason);
+    if (outcome.status === 'rejected' || outcome.status === 'failed') {
+      // The source keeps the conversation and says so, rather than answering off-topic.
+      if (!outcome.escalated) say({ text: t('handoff:unavailable', { who: t(`bots.${route.to}`, { defaultValue: route.to }) }) });
+      return done();
+    }
+    if (outcome.replayed) break;
+  }
+  if (owner.type !== 'bot') return done();
+
+  // Step: the owner answers. A bot may hand off explicitly or escalate; one bounce at most.
+  for (let bounce = 0; bounce < 2 && owner.type === 'bot'; bounce++) {
+    const botId = owner.id;
+    const bot = deps.bots.get(botId) ?? deps.bots.get(deps.bots.triageId)!;
+    let answer: BotAnswer;
+    try {
+      answer = await bot.answer(botTurn(deps, req, { botId: bot.contract.id, locale, t, understanding, context, envelope, outOfScope }));
+    } catch (err) {
+      if (err instanceof AuthorityExceeded) {
+        await handoff(HUMAN_QUEUE, 'escalation', 'authority');
+        return done();
+      }
+      // The bot failed answering (an exception, a timeout, an invalid answer, a failed
+      // action): control goes back to the bot it came from (or triage), and after two
+      // automated fallbacks a person takes over.
+      deps.log.error({ err: err instanceof ActionFailed || err instanceof Error ? err.message : String(err), bot: botId }, 'bot failed');
+      context = { ...context, fallbacks: context.fallbacks + 1 };
+      if (context.fallbacks >= MAX_FALLBACKS) {
+        await handoff(HUMAN_QUEUE, 'escalation', 'fallbacks_exhausted');
+        return done();
+      }
+      const back = [...context.lineage].reverse().map((l) => l.slice(4)).find((id) => id !== botId && deps.bots.get(id)) ?? deps.bots.triageId;
+      say({ text: t('errors.botFailure') });
+      if (back !== botId) await handoff({ type: 'bot', id: back }, 'implicit', 'bot_failure', true);
+      return done();
+    }
+    say(...answer.replies);
+    context = applyAnswer(context, bot.contract.id, answer);
+    outOfScope = undefined;
+    if (answer.escalate) {
+      await handoff(HUMAN_QUEUE, 'escalation', answer.escalate.reason);
+      break;
+    }
+    if (!answer.handoff) break;
+    const outcome = await handoff({ type: 'bot', id: answer.handoff.to }, 'explicit', answer.handoff.reason);
+    if (outcome.status !== 'accepted') {
+      if (!outcome.escalated) say({ text: t('handoff:unavailable', { who: t(`bots.${answer.handoff.to}`, { defaultValue: answer.handoff.to }) }) });
+      break;
+    }
+  }
+  context = { ...context, clarifications: 0 };
+  return done();
+}
+
+/** Step: settle the reply language (and remember a choice). */
+async function settleLanguage(deps: PerformDeps, req: TurnRequest, understanding: Understanding) {
+  const language = decideLanguage({
+    text: req.message.text,
+    replyId: req.message.replyId,
+    current: req.conversation.locale,
+    chosen: req.chosenLocale,
+    asksToSwitch: understanding.intent === 'language.switch',
+    detector: deps.detector,
+  });
+  if (language.locale !== req.conversation.locale) await deps.db.conversation.update({ where: { id: req.conversation.id }, data: { locale: language.locale } });
+  if (language.chosen) await deps.db.contact.update({ where: { id: req.contact.id }, data: { locale: language.chosen } });
+  return language;
+}
+
+function botTurn(
+  deps: PerformDeps,
+  req: TurnRequest,
+  at: { botId: string; locale: string; t: TFunction; understanding: Understanding; context: ConversationContext; envelope: Record<string, unknown> | null; outOfScope: BotTurn['outOfScope'] },
+): BotTurn {
+  const contact = { id: req.contact.id, channel: req.conversation.channel, address: req.contact.address, name: req.contact.name };
+  const state = at.context.botState[at.botId];
+  return {
+    conversationId: req.conversation.id,
+    channel: req.conversation.channel,
+    locale: at.locale,
+    contact,
+    message: req.message,
+    intent: { name: at.understanding.intent, confidence: at.understanding.confidence },
+    slots: at.context.slots,
+    state: state && typeof state === 'object' ? (state as Record<string, unknown>) : {},
+    envelope: at.envelope,
+    notes: at.context.notes,
+    ...(at.outOfScope ? { outOfScope: at.outOfScope } : {}),
+    t: at.t,
+    actions: deps.pack.actionsFor(at.botId, { conversationId: req.conversation.id, contact, slots: at.context.slots }),
+  };
+}
+
+/** A bot's effects on the context: slots learned or forgotten, its own state, what it asked for. */
+function applyAnswer(context: ConversationContext, botId: string, answer: BotAnswer): ConversationContext {
+  const slots = { ...context.slots };
+  for (const [name, value] of Object.entries(answer.slots ?? {})) {
+    if (value === null) delete slots[name];
+    else slots[name] = value;
+  }
+  return {
+    ...context,
+    slots,
+    ...(answer.state ? { botState: { ...context.botState, [botId]: answer.state } } : {}),
+    ...(answer.awaiting ? { awaiting: answer.awaiting } : {}),
+  };
+}
+
+/** Step: understand. Buttons and bare answers to Baton's own questions need no model. */
+async function understand(deps: PerformDeps, req: TurnRequest, context: ConversationContext): Promise<Understanding> {
+  const { pack } = deps;
+  const byReply = req.message.replyId ? pack.replyIntents[req.message.replyId] : undefined;
+  if (byReply) return { intent: byReply, confidence: 1, alternatives: [], source: 'rule' };
+  if (!req.message.text.trim()) return { intent: NO_INTENT, confidence: 0, alternatives: [], source: 'rule' };
+  // A bare answer to our own question ("1001", "ORD-1001") continues the asked intent.
+  const slots = pack.slots.extract(req.message.text);
+  const answered = context.awaiting && (slots[context.awaiting.slot] || pack.slots.bare(context.awaiting.slot, req.message.text));
+  const understood = await deps.classifier.classify(req.message.text, req.conversation.locale);
+  // "ORD-1001" or "it's 1001" answers the question; "where is ORD-1001" asks a new one.
+  // "it's" is one word, not two.
+  const otherWords = pack.slots.strip(req.message.text).match(/[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu)?.length ?? 0;
+  if (answered && (otherWords <= 1 || understood.intent === NO_INTENT || understood.confidence < 0.9 || understood.intent === context.awaiting!.intent)) {
+    return { intent: context.awaiting!.intent, confidence: 1, alternatives: [], source: 'rule' };
+  }
+  return understood;
+}
+
+function remember(pack: Pack, context: ConversationContext, understanding: Understanding, text: string): ConversationContext {
+  const found = pack.slots.extract(text);
+  const slots = { ...context.slots, ...found };
+  if (context.awaiting && !found[context.awaiting.slot]) {
+    const bare = pack.slots.bare(context.awaiting.slot, text);
+    if (bare) slots[context.awaiting.slot] = bare;
+  }
+  const understood = understanding.intent !== NO_INTENT;
+  return {
+    ...context,
+    slots,
+    ...(understood ? { intent: understanding.intent, confidence: understanding.confidence } : {}),
+  };
+}
+
+/** "Connecting you to …": with the first detail the pack has a line for (`continuity.<slot>`). */
+function continuity(pack: Pack, t: TFunction, botId: string, context: ConversationContext): BotReply {
+  const who = t(`bots.${botId}`, { defaultValue: botId });
+  for (const slot of pack.manifest.slots) {
+    const value = context.slots[slot.name]?.value;
+    if (value && !slot.pii && t(`continuity.${slot.name}`, { defaultValue: '' })) return { text: t(`continuity.${slot.name}`, { who, value }) };
+  }
+  return { text: t('handoff:continuity', { who }) };
+}
