@@ -111,6 +111,8 @@ export function i18n(): I18n {
   return created;
 }
 
+/** Always the running pack's catalogs: a translator made before a reload reads the new ones. */
 export function translator(locale: string): TFunction {
-  return i18n().getFixedT(locale);
+  const t = (...args: unknown[]) => (i18n().getFixedT(locale) as unknown as (...a: unknown[]) => string)(...args);
+  return t as unknown as TFunction;
 }

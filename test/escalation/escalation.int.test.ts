@@ -3,9 +3,9 @@
 // handoff ledger with its reason; every agent action as a ledger row with agent ids.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBotRegistry, DEFAULT_BOTS } from '../../src/bots/registry.ts';
-import { ordersBot } from '../../src/bots/orders/ordersBot.ts';
-import type { Bot } from '../../src/bots/bot.ts';
+import { withBots } from '../../src/packs/loadPack.ts';
+import { putStoreOrder, storeInvoiceOf } from '../support/demoStore.ts';
+import { loadDemoPack } from '../support/packs.ts';
 import type { TurnReport } from '../../src/dev/simulatedCustomer.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createRuntime } from '../../src/main/runtime.ts';
@@ -66,12 +66,10 @@ const escalationsIn = (report: TurnReport) => report.handoffs.filter((x) => x.to
 async function orderWithInvoice(amountPaise: number): Promise<string> {
   const n = String(100_000 + Math.floor(Math.random() * 899_999));
   const orderId = `ORD-${n}`;
-  await h.rt.db.order.create({
-    data: { id: orderId, status: 'delivered', placedAt: new Date(Date.now() - 5 * 864e5), deliveredAt: new Date(), totalPaise: amountPaise, items: [] },
-  });
-  await h.rt.db.invoice.create({
-    data: { id: `INV-${n}`, orderId, amountPaise, charges: [{ id: `CH-${n}`, amountPaise, at: new Date().toISOString() }], status: 'paid' },
-  });
+  await putStoreOrder(
+    { id: orderId, status: 'delivered', placedAt: new Date(Date.now() - 5 * 864e5).toISOString(), eta: null, deliveredAt: new Date().toISOString(), totalPaise: amountPaise, items: [], refundStatus: null, owner: null },
+    { id: `INV-${n}`, orderId, amountPaise, charges: [{ id: `CH-${n}`, amountPaise, at: new Date().toISOString() }], status: 'paid' },
+  );
   return orderId;
 }
 
@@ -150,8 +148,8 @@ describe('each trigger escalates with its reason on the ledger', () => {
     await expectEscalated(r, 'authority', 'bot:billing');
     expectWaitNotice(r);
     expect(r.replies.map((x) => x.text).join(' ')).not.toMatch(/started a refund/);
-    const invoice = await h.rt.db.invoice.findFirstOrThrow({ where: { orderId: above } });
-    expect(invoice.status).toBe('paid');
+    const invoice = await storeInvoiceOf(above);
+    expect(invoice?.status).toBe('paid');
   });
 
   it('a legal threat', async () => {
@@ -169,13 +167,11 @@ describe('exhausted fallbacks', () => {
   let rt: Awaited<ReturnType<typeof createRuntime>>;
   let site: Listening;
   beforeAll(async () => {
-    const broken: Bot = {
-      ...ordersBot,
-      acknowledge: () => Promise.reject(new Error('orders backend down')),
-    };
-    const bots = createBotRegistry(DEFAULT_BOTS.map((b) => (b.contract.id === 'orders' ? broken : b)));
+    const pack = withBots(await loadDemoPack(h.rt.config.databaseUrl), (b) =>
+      b.contract.id === 'orders' ? { ...b, acknowledge: () => Promise.reject(new Error('orders backend down')) } : b,
+    );
     const config = { ...h.rt.config, queuePrefix: `{test-fallbacks-${randomUUID().slice(0, 8)}}` };
-    rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, h.rt.log, { bots });
+    rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, h.rt.log, { pack });
     await rt.startWorkers();
     site = await listen(createApp(rt));
   }, 120_000);

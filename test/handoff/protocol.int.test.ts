@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/bots/bot.ts';
-import { createBotRegistry, DEFAULT_BOTS, type BotRegistry } from '../../src/bots/registry.ts';
+import { withBots } from '../../src/packs/loadPack.ts';
+import type { BotRegistry } from '../../src/packs/registry.ts';
+import { loadDemoPack } from '../support/packs.ts';
 import { ConversationContext, parseContext, type ConversationContext as Context, type SlotValue } from '../../src/conversations/context.ts';
 import { asJson } from '../../src/db/json.ts';
 import type { HandoffEnvelopeV1 } from '../../src/handoff/envelope.ts';
@@ -24,10 +26,11 @@ type Ack = NonNullable<Bot['acknowledge']>;
 type Steps = Array<{ step: string; at: string; detail?: string }>;
 
 /** The default bots, with some targets' acknowledge step replaced. */
+const demo = await loadDemoPack();
 function registryWith(acks: Partial<Record<string, Ack>> = {}): BotRegistry {
-  return createBotRegistry(DEFAULT_BOTS.map((b) => (acks[b.contract.id] ? { ...b, acknowledge: acks[b.contract.id] } : b)));
+  return withBots(demo, (b) => (acks[b.contract.id] ? { ...b, acknowledge: acks[b.contract.id] } : b)).bots;
 }
-const depsWith = (bots: BotRegistry = registryWith()): HandoffDeps => ({ db: h.rt.db, bots, log: h.rt.log });
+const depsWith = (bots: BotRegistry = registryWith()): HandoffDeps => ({ db: h.rt.db, bots, log: h.rt.log, packVersion: demo.version });
 
 const slot = (value: string, pii = false): SlotValue => ({ value, pii, source: 'customer', at: new Date().toISOString() });
 const ctx = (over: Partial<Context> = {}): Context => ConversationContext.parse({ lineage: ['bot:triage'], turn: 1, ...over });

@@ -1,20 +1,21 @@
 // Where a customer message goes, per handoff pattern, and the guards that stop bots
 // from passing a customer around. Pure functions: no database.
 import { describe, expect, it } from 'vitest';
-import { createBotRegistry, type BotRegistry } from '../../src/bots/registry.ts';
+import type { BotRegistry } from '../../src/packs/registry.ts';
+import { demoBots } from '../support/packs.ts';
 import type { RoleContract } from '../../src/bots/contract.ts';
 import { ConversationContext, type ConversationContext as Context } from '../../src/conversations/context.ts';
 import { checkGuards, GUARD_LIMITS, topicOf } from '../../src/handoff/guards.ts';
 import { decideRoute } from '../../src/handoff/routing.ts';
-import type { Intent, Understanding } from '../../src/understanding/intents.ts';
+import type { Understanding } from '../../src/understanding/intents.ts';
 
-const bots = createBotRegistry();
+const bots = await demoBots();
 const contractOf = (registry: BotRegistry, id: string): RoleContract => {
   const bot = registry.get(id);
   if (!bot) throw new Error(`no bot ${id}`);
   return bot.contract;
 };
-const understood = (intent: Intent, confidence = 0.95): Understanding => ({ intent, confidence, alternatives: [], source: 'neural' });
+const understood = (intent: string, confidence = 0.95): Understanding => ({ intent, confidence, alternatives: [], source: 'neural' });
 const slot = (value: string) => ({ value, pii: false, source: 'customer' });
 const context = (over: Partial<Context> = {}): Context => ConversationContext.parse({ lineage: ['bot:triage'], ...over });
 const withOrder = (over: Partial<Context> = {}) => context({ slots: { orderId: slot('ORD-1001') }, ...over });
@@ -35,8 +36,8 @@ describe('decideRoute: orchestrator', () => {
     });
   });
 
-  it('a specialist configured as orchestrator sends a new topic back to triage, not to the owner', () => {
-    const registry = createBotRegistry(undefined, { orders: 'orchestrator' });
+  it('a specialist configured as orchestrator sends a new topic back to triage, not to the owner', async () => {
+    const registry = await demoBots({ orders: 'orchestrator' });
     // No order id needed: triage, not billing, is the next owner, and triage collects.
     expect(decideRoute(contractOf(registry, 'orders'), understood('billing.refund'), context(), registry)).toEqual({
       kind: 'handoff',
@@ -73,8 +74,8 @@ describe('decideRoute: implicit, peer, explicit', () => {
     });
   });
 
-  it('peer: a bot that is not a declared peer is reached through triage', () => {
-    const registry = createBotRegistry(undefined, { orders: 'peer' });
+  it('peer: a bot that is not a declared peer is reached through triage', async () => {
+    const registry = await demoBots({ orders: 'peer' });
     expect(contractOf(registry, 'orders').authority.handsTo).not.toContain('support');
     expect(decideRoute(contractOf(registry, 'orders'), understood('support.troubleshoot'), withOrder(), registry)).toEqual({
       kind: 'handoff',
@@ -108,7 +109,7 @@ describe('decideRoute: implicit, peer, explicit', () => {
 });
 
 describe('decideRoute: collecting, clarifying, escalating', () => {
-  it('collects the slot the target requires before handing off, and remembers where to go', () => {
+  it('collects the slot the target requires before handing off, and remembers where to go', async () => {
     expect(decideRoute(contractOf(bots, 'triage'), understood('billing.double_charge'), context(), bots)).toEqual({
       kind: 'collect',
       slot: 'orderId',
@@ -117,7 +118,7 @@ describe('decideRoute: collecting, clarifying, escalating', () => {
       reason: 'routed',
     });
     // Peer and implicit targets are collected for too.
-    const implicitSupport = createBotRegistry(undefined, { support: 'implicit' });
+    const implicitSupport = await demoBots({ support: 'implicit' });
     expect(decideRoute(contractOf(implicitSupport, 'support'), understood('order.status'), context(), implicitSupport)).toMatchObject({
       kind: 'collect',
       slot: 'orderId',

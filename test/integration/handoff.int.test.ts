@@ -1,6 +1,7 @@
 // Handoffs end to end: a customer on WhatsApp (signed webhook, real queues, workers,
 // PostgreSQL and Redis) passed between specialist bots without repeating themselves,
 // the ledger that records every transfer, and the read API over it.
+import { storeInvoiceOf, storeOrder } from '../support/demoStore.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCustomer, type TurnReport } from '../../src/dev/simulatedCustomer.ts';
@@ -31,9 +32,9 @@ const owner = (report: TurnReport) => (report.conversation.ownerType === 'bot' ?
 
 /** What orders should say about ORD-1001, from the order row itself. */
 async function ord1001Arrival(): Promise<string> {
-  const order = await h.rt.db.order.findUniqueOrThrow({ where: { id: 'ORD-1001' } });
-  expect(order.status).toBe('shipped');
-  return formatDate(order.eta!, 'en');
+  const order = await storeOrder('ORD-1001');
+  expect(order?.status).toBe('shipped');
+  return formatDate(new Date(order!.eta!), 'en');
 }
 
 type HandoffJson = {
@@ -68,12 +69,12 @@ describe('context retention across specialists', () => {
     const answered = await asha.say('ORD-1001');
     expect(answered.handoffs).toEqual([expect.objectContaining({ from: 'bot:triage', to: 'bot:billing', pattern: 'orchestrator', status: 'accepted' })]);
     expect(owner(answered)).toBe('bot:billing');
-    expect(texts(answered)).toContain(t('handoff:continuityWithOrder', { who: t('bots.billing'), orderId: 'ORD-1001' }));
+    expect(texts(answered)).toContain(t('continuity.orderId', { who: t('bots.billing'), value: 'ORD-1001' }));
     const refund = answered.replies.find((r) => /refund/i.test(r.text));
     expect(refund?.author).toBe('billing');
     expect(refund?.text).toContain('INV-1001');
     expect(refund?.text).toContain('ORD-1001');
-    expect(await h.rt.db.invoice.findUniqueOrThrow({ where: { id: 'INV-1001' } })).toMatchObject({ status: 'refund_initiated' });
+    expect(await storeInvoiceOf('ORD-1001')).toMatchObject({ id: 'INV-1001', status: 'refund_initiated' });
 
     const where = await asha.say('and where is my order?');
     expect(where.knownBefore.orderId?.value).toBe('ORD-1001');
@@ -81,7 +82,7 @@ describe('context retention across specialists', () => {
     expect(where.handoffs).toEqual([expect.objectContaining({ from: 'bot:billing', to: 'bot:orders', pattern: 'peer', status: 'accepted' })]);
     expect(owner(where)).toBe('bot:orders');
     // The continuity line names the specialist and the order, then orders answers from the order itself.
-    expect(where.replies[0]).toMatchObject({ text: t('handoff:continuityWithOrder', { who: t('bots.orders'), orderId: 'ORD-1001' }), author: 'orders' });
+    expect(where.replies[0]).toMatchObject({ text: t('continuity.orderId', { who: t('bots.orders'), value: 'ORD-1001' }), author: 'orders' });
     const status = where.replies.find((r) => r.text.includes('ORD-1001') && r.author === 'orders' && r !== where.replies[0]);
     expect(status?.text).toMatch(/shipped/i);
     expect(status?.text).toContain(await ord1001Arrival());

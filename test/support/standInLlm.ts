@@ -4,9 +4,8 @@
 // classification keeps a bot turn running, so a fault test can kill a worker mid-turn.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Intent } from '../../src/understanding/intents.ts';
 
-export type Classification = { intent: Intent; confidence: number };
+export type Classification = { intent: string; confidence: number };
 
 export type StandInLlm = {
   url: string;
