@@ -4,9 +4,9 @@
 // back-end checks ownership with, is signed when the action names a secret, and answers
 // with the data and the slots the action's declaration extracts. Logs and spans name
 // the action, status and duration only: never URLs, bodies, secrets or slot values.
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { ActionFailed, AuthorityExceeded, type ActionPort, type ActionResult, type ContactIdentity, type SlotValue } from '../bots/bot.ts';
+import { issuesOf, signBody } from '../bots/http.ts';
 import { metrics } from '../observability/metrics.ts';
 import { inSpan } from '../observability/tracing.ts';
 import type { ActionSpec } from './packSchema.ts';
@@ -168,10 +168,6 @@ type Outcome = 'ok' | 'unknown' | 'invalid' | 'authority' | 'timeout' | 'unreach
 /** Header values must be visible ASCII; anything else is sent URL-encoded. */
 const headerValue = (v: string) => (/^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v));
 
-export function signBody(secret: string, raw: string): string {
-  return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-}
-
 function valueAt(data: unknown, path: string): string | undefined {
   let at: unknown = data;
   for (const key of path.split('.')) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
@@ -258,7 +254,7 @@ export function createActionPort(opts: ActionPortOptions): ActionPort {
       };
       return inSpan('action', { 'baton.action': id, 'baton.conversation_id': conversationId }, async (span) => {
         const parsed = entry.params.safeParse(given);
-        if (!parsed.success) fail('invalid', `bad params: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
+        if (!parsed.success) fail('invalid', `bad params: ${issuesOf(parsed.error)}`);
         const params = parsed.data as Record<string, unknown>;
         for (const [param, limit] of Object.entries(opts.limits?.[id] ?? {})) {
           const asked = params[param];
