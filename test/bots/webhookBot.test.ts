@@ -1,32 +1,17 @@
 // A webhook bot against a real local service that records what it got: the body is the
 // documented v1 shape, signed so the service can verify it, and anything but a valid 200
 // answer in time is a thrown error (the turn's fallback applies).
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWebhookBot } from '../../src/bots/webhook/webhookBot.ts';
 import { botTurn } from '../support/botTurn.ts';
-import { startRecordingServer, type Answer, type RecordingServer } from '../support/recordingServer.ts';
+import { signedWith, useRecordingServer } from '../support/recordingServer.ts';
 
 const SECRET = 'webhook-secret';
-let server: RecordingServer;
-let next: Answer;
+const suite = useRecordingServer(() => ({ body: { replies: [{ text: 'On its way.' }] } }));
 
-beforeAll(async () => {
-  server = await startRecordingServer(() => next);
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  next = { body: { replies: [{ text: 'On its way.' }] } };
-});
+const bot = () => createWebhookBot({ id: 'orders', url: `${suite.server.url}/baton/turn`, secret: SECRET, timeoutMs: 300, isPii: (slot) => slot === 'email' });
 
-const bot = () => createWebhookBot({ id: 'orders', url: `${server.url}/baton/turn`, secret: SECRET, timeoutMs: 300, isPii: (slot) => slot === 'email' });
-
-function verified(raw: string, header: unknown): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
-  const got = Buffer.from(String(header));
-  return got.length === expected.length && timingSafeEqual(got, expected);
-}
+const verified = (raw: string, header: unknown) => signedWith(SECRET, raw, header);
 
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -38,7 +23,7 @@ const failure = (p: Promise<unknown>) =>
 
 describe('createWebhookBot', () => {
   it('posts the v1 body, signed, and maps replies, slots and a handoff', async () => {
-    next = {
+    suite.next = {
       body: {
         replies: [{ text: 'Which one?', options: [{ id: 'o1', title: 'ORD-1001' }] }, { text: 'Or ask billing.' }],
         slots: { email: 'priya@example.com', orderStatus: 'shipped' },
@@ -48,7 +33,7 @@ describe('createWebhookBot', () => {
     const envelope = { version: 1, from: 'triage', summary: 'asks about an order' };
     const answer = await bot().answer(botTurn({ envelope }));
 
-    const req = server.requests[0]!;
+    const req = suite.server.requests[0]!;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/baton/turn');
     expect(req.headers['content-type']).toBe('application/json');
@@ -76,23 +61,23 @@ describe('createWebhookBot', () => {
   });
 
   it('sends a null envelope when none came with the turn, and passes an escalation on', async () => {
-    next = { body: { replies: [], escalate: { reason: 'angry customer' } } };
+    suite.next = { body: { replies: [], escalate: { reason: 'angry customer' } } };
     const answer = await bot().answer(botTurn());
-    expect((server.requests[0]!.json as { envelope: unknown }).envelope).toBeNull();
+    expect((suite.server.requests[0]!.json as { envelope: unknown }).envelope).toBeNull();
     expect(answer).toEqual({ replies: [], escalate: { reason: 'angry customer' } });
   });
 
   it('fails the turn on a timeout', async () => {
-    next = { body: { replies: [] }, delayMs: 1000 };
+    suite.next = { body: { replies: [] }, delayMs: 1000 };
     expect(await failure(bot().answer(botTurn()))).toBe('webhook bot "orders": timed out after 300ms');
   });
 
   it('fails the turn on a non-200 answer or one that is not JSON', async () => {
-    next = { status: 500, body: { replies: [{ text: 'x' }] } };
+    suite.next = { status: 500, body: { replies: [{ text: 'x' }] } };
     expect(await failure(bot().answer(botTurn()))).toMatch(/answered 500/);
-    next = { status: 201, body: { replies: [{ text: 'x' }] } };
+    suite.next = { status: 201, body: { replies: [{ text: 'x' }] } };
     expect(await failure(bot().answer(botTurn()))).toMatch(/answered 201 \(expected 200\)/);
-    next = { status: 200, raw: '<html>oops</html>' };
+    suite.next = { status: 200, raw: '<html>oops</html>' };
     expect(await failure(bot().answer(botTurn()))).toMatch(/not JSON/);
   });
 
@@ -108,7 +93,7 @@ describe('createWebhookBot', () => {
       [{ replies: [], handoff: { to: 'billing' } }, /handoff\.reason/],
     ];
     for (const [body, message] of invalid) {
-      next = { body };
+      suite.next = { body };
       expect(await failure(bot().answer(botTurn()))).toMatch(message);
     }
   });

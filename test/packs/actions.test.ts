@@ -1,25 +1,14 @@
 // The pack's back-end client, against a real local server that records what it got:
 // nothing leaves Baton unless the call is valid and within authority, every call says who
 // is asking and is signed when the action names a secret, and failures are ActionFailed.
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionFailed, AuthorityExceeded, type ActionPort, type SlotValue } from '../../src/bots/bot.ts';
 import { checkAction, checkTemplate, createActionPort, templateRefs } from '../../src/packs/actions.ts';
 import { metrics } from '../../src/observability/metrics.ts';
 import { ActionSpec, type ActionSpec as Action } from '../../src/packs/packSchema.ts';
-import { startRecordingServer, type Answer, type RecordingServer } from '../support/recordingServer.ts';
+import { signedWith, useRecordingServer } from '../support/recordingServer.ts';
 
-let server: RecordingServer;
-let next: Answer;
-
-beforeAll(async () => {
-  server = await startRecordingServer(() => next);
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  next = { status: 200, body: { ok: true } };
-});
+const suite = useRecordingServer(() => ({ status: 200, body: { ok: true } }));
 
 const SECRET = 'back-end-secret';
 const contact = { id: 'c-1', channel: 'whatsapp', address: '+919812345678', name: 'Priya' };
@@ -51,18 +40,13 @@ const actions = (): Action[] =>
 function port(limits?: Record<string, Record<string, number>>): ActionPort {
   return createActionPort({
     actions: actions(),
-    env: { SHOP_URL: server.url, SHOP_SECRET: SECRET },
+    env: { SHOP_URL: suite.server.url, SHOP_SECRET: SECRET },
     scope: { conversationId: 'conv 1', contact, slots },
     ...(limits ? { limits } : {}),
   });
 }
 
-/** What a back-end does to check a call came from Baton. */
-function verify(raw: string, header: unknown): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
-  const got = Buffer.from(String(header));
-  return got.length === expected.length && timingSafeEqual(got, expected);
-}
+const verify = (raw: string, header: unknown) => signedWith(SECRET, raw, header);
 
 async function failure(p: Promise<unknown>): Promise<ActionFailed> {
   const err = await p.then(
@@ -75,11 +59,11 @@ async function failure(p: Promise<unknown>): Promise<ActionFailed> {
 
 describe('createActionPort', () => {
   it('fills the url (encoded), says who is asking, signs and extracts slots', async () => {
-    next = { body: { order: { status: 'shipped', delivery: { eta: '2026-12-05' }, items: [1, 2], count: 2 } } };
+    suite.next = { body: { order: { status: 'shipped', delivery: { eta: '2026-12-05' }, items: [1, 2], count: 2 } } };
     const result = await port().call('orderStatus');
 
-    expect(server.requests).toHaveLength(1);
-    const req = server.requests[0]!;
+    expect(suite.server.requests).toHaveLength(1);
+    const req = suite.server.requests[0]!;
     expect(req.method).toBe('GET');
     expect(req.path).toBe('/orders/ORD%2010%2F01?by=%2B919812345678&conv=conv%201');
     expect(req.headers['x-baton-contact-channel']).toBe('whatsapp');
@@ -94,7 +78,7 @@ describe('createActionPort', () => {
 
   it('renders the JSON body, keeps a whole-param value typed, adds the contact and signs the raw bytes', async () => {
     await port().call('refund', { amount: '250', reason: 'damaged' });
-    const req = server.requests[0]!;
+    const req = suite.server.requests[0]!;
     expect(req.method).toBe('POST');
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.json).toEqual({
@@ -117,31 +101,31 @@ describe('createActionPort', () => {
     expect((await failure(port().call('refund', { amount: 5, reason: 'x', urgent: 'yes' }))).message).toMatch(/urgent/);
     expect((await failure(port().call('needsMissingEnv'))).message).toMatch(/environment variable NOT_SET is not set/);
     expect((await failure(port().call('needsMissingSlot'))).message).toMatch(/slot "invoiceId"/);
-    expect(server.requests).toHaveLength(0);
+    expect(suite.server.requests).toHaveLength(0);
   });
 
   it('a param over the bot authority throws AuthorityExceeded before any call', async () => {
     const err = await port({ refund: { amount: 100 } }).call('refund', { amount: '250', reason: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthorityExceeded);
     expect(err).toMatchObject({ action: 'refund', param: 'amount', limit: 100, asked: 250 });
-    expect(server.requests).toHaveLength(0);
+    expect(suite.server.requests).toHaveLength(0);
     const counted = (await metrics.actionCalls.get()).values.find((v) => v.labels.action === 'refund' && v.labels.outcome === 'authority');
     expect(counted?.value).toBeGreaterThanOrEqual(1);
     await expect(port({ refund: { amount: 100 } }).call('refund', { amount: 100, reason: 'x' })).resolves.toMatchObject({ status: 200 });
   });
 
   it('a 404 is an ActionFailed carrying the status; other non-2xx too', async () => {
-    next = { status: 404, body: { error: 'no such order' } };
+    suite.next = { status: 404, body: { error: 'no such order' } };
     const notFound = await failure(port().call('orderStatus'));
     expect(notFound.status).toBe(404);
-    next = { status: 503, body: {} };
+    suite.next = { status: 503, body: {} };
     expect((await failure(port().call('plain'))).status).toBe(503);
   });
 
   it('a non-JSON 2xx answer and a timeout are failures', async () => {
-    next = { status: 200, raw: 'OK' };
+    suite.next = { status: 200, raw: 'OK' };
     expect((await failure(port().call('plain'))).message).toMatch(/not JSON/);
-    next = { body: {}, delayMs: 1000 };
+    suite.next = { body: {}, delayMs: 1000 };
     const started = Date.now();
     expect((await failure(port().call('plain'))).message).toMatch(/timed out after 200ms/);
     expect(Date.now() - started).toBeLessThan(900);
@@ -150,12 +134,12 @@ describe('createActionPort', () => {
   it('never logs URLs, secrets or slot values', async () => {
     const lines: string[] = [];
     const log = { info: (o: object) => lines.push(JSON.stringify(o)), warn: (o: object) => lines.push(JSON.stringify(o)) };
-    const p = createActionPort({ actions: actions(), env: { SHOP_URL: server.url, SHOP_SECRET: SECRET }, scope: { conversationId: 'c', contact, slots }, log });
+    const p = createActionPort({ actions: actions(), env: { SHOP_URL: suite.server.url, SHOP_SECRET: SECRET }, scope: { conversationId: 'c', contact, slots }, log });
     await p.call('orderStatus');
-    next = { status: 500 };
+    suite.next = { status: 500 };
     await p.call('refund', { amount: 1, reason: 'r' }).catch(() => {});
     expect(lines).toHaveLength(2);
-    for (const line of lines) for (const secret of [SECRET, 'ORD 10/01', 'ORD%2010', '+91981', server.url]) expect(line).not.toContain(secret);
+    for (const line of lines) for (const secret of [SECRET, 'ORD 10/01', 'ORD%2010', '+91981', suite.server.url]) expect(line).not.toContain(secret);
   });
 });
 

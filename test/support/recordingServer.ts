@@ -1,8 +1,10 @@
 // A real HTTP server on 127.0.0.1 that records every request it receives (method, path,
 // headers, raw body) and answers as the test says, so a client is tested on what actually
 // went over the wire: a receiver can verify signatures on the raw bytes.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export type Recorded = { method: string; path: string; headers: IncomingHttpHeaders; raw: string; json: unknown };
 export type Answer = { status?: number; body?: unknown; /** Sent as is instead of JSON. */ raw?: string; delayMs?: number };
@@ -50,4 +52,25 @@ export async function startRecordingServer(answer: (req: Recorded, index: number
         server.close(() => resolve());
       }),
   };
+}
+
+/** One server for a test file: requests cleared and `next` reset to `reset()` before each test. */
+export function useRecordingServer(reset: () => Answer): { server: RecordingServer; next: Answer } {
+  const suite = { server: undefined as unknown as RecordingServer, next: reset() };
+  beforeAll(async () => {
+    suite.server = await startRecordingServer(() => suite.next);
+  });
+  afterAll(() => suite.server.close());
+  beforeEach(() => {
+    suite.server.requests.length = 0;
+    suite.next = reset();
+  });
+  return suite;
+}
+
+/** What a receiver of Baton's calls does: X-Baton-Signature must be the HMAC-SHA256 of the raw body. */
+export function signedWith(secret: string, raw: string, header: unknown): boolean {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
+  const got = Buffer.from(String(header));
+  return got.length === expected.length && timingSafeEqual(got, expected);
 }
