@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ActionFailed, AuthorityExceeded, type ActionPort, type ActionResult, type ContactIdentity, type SlotValue } from '../bots/bot.ts';
 import { issuesOf, signBody } from '../bots/http.ts';
+import type { LlmTool } from '../bots/llm/llmBot.ts';
 import { metrics } from '../observability/metrics.ts';
 import { inSpan } from '../observability/tracing.ts';
 import type { ActionSpec } from './packSchema.ts';
@@ -268,6 +269,20 @@ export function createActionPort(opts: ActionPortOptions): ActionPort {
         span.setAttribute('http.response.status_code', result.status);
         return result;
       });
+    },
+  };
+}
+
+/** An action as a function tool for llm bots: named by its id, its params as a JSON Schema object. */
+export function actionTool(action: ActionSpec): LlmTool {
+  return {
+    name: action.id,
+    description: action.description || action.id,
+    parameters: {
+      type: 'object',
+      properties: Object.fromEntries(Object.entries(action.params).map(([name, p]) => [name, { type: p.type, ...(p.description ? { description: p.description } : {}) }])),
+      required: action.required,
+      additionalProperties: false,
     },
   };
 }

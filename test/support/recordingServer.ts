@@ -54,15 +54,19 @@ export async function startRecordingServer(answer: (req: Recorded, index: number
   };
 }
 
-/** One server for a test file: requests cleared and `next` reset to `reset()` before each test. */
-export function useRecordingServer(reset: () => Answer): { server: RecordingServer; next: Answer } {
-  const suite = { server: undefined as unknown as RecordingServer, next: reset() };
+/**
+ * One server for a test file. Each request is answered by the first answer in `queue`,
+ * else by `next`; before each test the requests and the queue are cleared and `next` is reset.
+ */
+export function useRecordingServer(reset: () => Answer): { server: RecordingServer; next: Answer; queue: Answer[] } {
+  const suite = { server: undefined as unknown as RecordingServer, next: reset(), queue: [] as Answer[] };
   beforeAll(async () => {
-    suite.server = await startRecordingServer(() => suite.next);
+    suite.server = await startRecordingServer(() => suite.queue.shift() ?? suite.next);
   });
   afterAll(() => suite.server.close());
   beforeEach(() => {
     suite.server.requests.length = 0;
+    suite.queue.length = 0;
     suite.next = reset();
   });
   return suite;
