@@ -88,6 +88,26 @@ export function checkAction(action: ActionSpec, known: Omit<TemplateNames, 'para
   return problems.map((p) => `action "${action.id}": ${p}`);
 }
 
+/**
+ * Problems with a bot's limits: each must name an action and one of its number/integer
+ * params. A typo there would silently leave the bot without a limit.
+ */
+export function checkLimits(botId: string, limits: Record<string, Record<string, number>>, actions: readonly ActionSpec[]): string[] {
+  const problems: string[] = [];
+  for (const [actionId, params] of Object.entries(limits)) {
+    const action = actions.find((a) => a.id === actionId);
+    if (!action) {
+      problems.push(`bot "${botId}": limits name "${actionId}", which is not an action of the pack`);
+      continue;
+    }
+    for (const param of Object.keys(params)) {
+      const type = action.params[param]?.type;
+      if (type !== 'number' && type !== 'integer') problems.push(`bot "${botId}": limits.${actionId}.${param} must name a number or integer param of the action`);
+    }
+  }
+  return problems;
+}
+
 function* bodyStrings(value: unknown, path: string): Generator<[string, string]> {
   if (typeof value === 'string') yield [path, value];
   else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* bodyStrings(v, `${path}[${i}]`);

@@ -3,7 +3,7 @@
 // is asking and is signed when the action names a secret, and failures are ActionFailed.
 import { describe, expect, it } from 'vitest';
 import { ActionFailed, AuthorityExceeded, type ActionPort, type SlotValue } from '../../src/bots/bot.ts';
-import { checkAction, checkTemplate, createActionPort, templateRefs } from '../../src/packs/actions.ts';
+import { checkAction, checkLimits, checkTemplate, createActionPort, templateRefs } from '../../src/packs/actions.ts';
 import { metrics } from '../../src/observability/metrics.ts';
 import { ActionSpec, type ActionSpec as Action } from '../../src/packs/packSchema.ts';
 import { signedWith, useRecordingServer } from '../support/recordingServer.ts';
@@ -131,6 +131,11 @@ describe('createActionPort', () => {
     expect(Date.now() - started).toBeLessThan(900);
   });
 
+  it('a back-end that cannot be reached is a failure', async () => {
+    const p = createActionPort({ actions: actions(), env: { SHOP_URL: 'http://127.0.0.1:1' }, scope: { conversationId: 'c', contact, slots } });
+    expect((await failure(p.call('plain'))).message).toMatch(/could not be reached/);
+  });
+
   it('never logs URLs, secrets or slot values', async () => {
     const lines: string[] = [];
     const log = { info: (o: object) => lines.push(JSON.stringify(o)), warn: (o: object) => lines.push(JSON.stringify(o)) };
@@ -169,5 +174,16 @@ describe('templates', () => {
       'action "a": required: "w" is not one of its params',
     ]);
     expect(checkAction(actions()[1]!, { env: ['SHOP_URL', 'SHOP_SECRET'], slots: ['orderId'] })).toEqual([]);
+  });
+});
+
+describe('checkLimits', () => {
+  it('reports limits on unknown actions and on params that are not numbers', () => {
+    expect(checkLimits('billing', { refund: { amount: 100 } }, actions())).toEqual([]);
+    expect(checkLimits('billing', { refnud: { amount: 100 }, refund: { ammount: 1, reason: 2 } }, actions())).toEqual([
+      'bot "billing": limits name "refnud", which is not an action of the pack',
+      'bot "billing": limits.refund.ammount must name a number or integer param of the action',
+      'bot "billing": limits.refund.reason must name a number or integer param of the action',
+    ]);
   });
 });
