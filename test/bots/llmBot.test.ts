@@ -86,6 +86,8 @@ describe('createLlmBot', () => {
     expect(first!.tools!.map((t) => t.function.name)).toEqual(['orderStatus', 'refund', 'transfer_to_billing', 'escalate_to_human']);
     expect(first!.tools![1]!.function.parameters).toEqual({ type: 'object', properties: { amount: { type: 'number' }, reason: { type: 'string' } }, required: ['amount'], additionalProperties: false });
     expect(second!.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(second!.messages[2]!.tool_calls![0]).toMatchObject({ type: 'function', function: { name: 'orderStatus', arguments: '{}' } });
+    expect(second!.messages[3]!.tool_call_id).toBe(second!.messages[2]!.tool_calls![0]!.id);
     expect(JSON.parse(toolMessages(1)[0]!)).toEqual({ order: { status: 'shipped' } });
   });
 

@@ -110,7 +110,7 @@ export function createLlmBot(cfg: LlmBotConfig): Bot {
         }
         if (round >= cfg.maxToolRounds) throw new Error(`${who}: the model still calls tools after ${cfg.maxToolRounds} rounds`);
         if (content) said.push(content);
-        messages.push({ role: 'assistant', content: message.content ?? null, tool_calls: calls });
+        messages.push({ role: 'assistant', content: message.content ?? null, tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: c.function })) });
 
         for (const call of calls) {
           const reply = (text: string) => messages.push({ role: 'tool', tool_call_id: call.id, content: text });
