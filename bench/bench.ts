@@ -24,7 +24,7 @@ import { whatsappWebhookBody } from '../src/dev/whatsappWebhookBody.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createDb } from '../src/db/client.ts';
-import { seedDemo } from '../src/demo/seedDemo.ts';
+import { DEFAULT_PACK_DIR, loadPack } from '../src/packs/loadPack.ts';
 import { provideInfrastructure } from '../src/main/infrastructure.ts';
 import { createLogger } from '../src/shared/logger.ts';
 
@@ -299,7 +299,7 @@ async function main() {
   const databaseUrl = url.toString();
   await migrate(databaseUrl);
   const db = createDb(databaseUrl, 4);
-  await seedDemo(db);
+  await (await loadPack(DEFAULT_PACK_DIR, { databaseUrl })).seed();
   const redis = new Redis(infra.redisUrl);
   await redis.flushall();
   redis.disconnect();

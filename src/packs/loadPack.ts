@@ -15,9 +15,13 @@ import type { Logger } from '../shared/logger.ts';
 import { loadCorpus, type Example } from '../understanding/corpus.ts';
 import { NO_INTENT, RUNTIME_INTENTS, SMALL_TALK } from '../understanding/intents.ts';
 import { CORE_SLOTS, createSlotExtractor, type SlotExtractor } from '../understanding/slots.ts';
-import { checkTemplate, createActionPort, templateRefs } from './actions.ts';
+import { actionTool, checkAction, checkLimits, checkTemplate, createActionPort, templateRefs } from './actions.ts';
+import { ESCALATE_TOOL, transferTool } from '../bots/llm/llmBot.ts';
+import { createWebhookBot } from '../bots/webhook/webhookBot.ts';
+import { createLlmBot } from '../bots/llm/llmBot.ts';
+import { metrics } from '../observability/metrics.ts';
 import { contractProblems } from './contracts.ts';
-import { PackManifest, type ActionSpec, type BotSpec, type LlmBotSpec } from './packSchema.ts';
+import { PackManifest, type BotSpec, type LlmBotSpec } from './packSchema.ts';
 import { createBotRegistry, type BotRegistry, type RegisteredBot } from './registry.ts';
 
 export const DEFAULT_PACK_DIR = path.resolve(import.meta.dirname, '../../packs/shopkart');
@@ -127,18 +131,11 @@ export function checkPack(dir: string, env: Record<string, string | undefined> =
   for (const [reply, intent] of Object.entries(m.replies)) if (!intentIds.has(intent) && !(RUNTIME_INTENTS as readonly string[]).includes(intent)) add('pack.json', `replies.${reply}`, `unknown intent "${intent}"`);
 
   // Templates name only declared env vars, slots and parameters.
-  const checkRefs = (template: string, field: string, params: Set<string>) => {
-    for (const message of checkTemplate(template)) add('pack.json', field, message);
-    for (const ref of templateRefs(template)) {
-      if (ref.scope === 'env' && !declaredEnv.has(ref.name)) add('pack.json', field, `env var ${ref.name} is not declared in "env"`);
-      if (ref.scope === 'slots' && !slotNames.has(ref.name)) add('pack.json', field, `slot "${ref.name}" is not declared in slots`);
-      if (ref.scope === 'params' && !params.has(ref.name)) add('pack.json', field, `parameter "${ref.name}" is not declared in params`);
-    }
-  };
+  const known = { env: m.env, slots: [...slotNames] };
   m.actions.forEach((action, i) => {
-    const params = new Set(Object.keys(action.params));
-    checkRefs(action.url, `actions[${i}].url`, params);
-    for (const [key, value] of Object.entries(action.body ?? {})) if (typeof value === 'string') checkRefs(value, `actions[${i}].body.${key}`, params);
+    if (m.actions.findIndex((a) => a.id === action.id) !== i) add('pack.json', `actions[${i}].id`, `action "${action.id}" is declared twice`);
+    if (action.id === ESCALATE_TOOL || m.bots.some((b) => transferTool(b.id) === action.id)) add('pack.json', `actions[${i}].id`, `"${action.id}" is the name of one of Baton's own tools`);
+    for (const message of checkAction(action, known)) add('pack.json', `actions[${i}]`, message);
     if (action.secretEnv && !declaredEnv.has(action.secretEnv)) add('pack.json', `actions[${i}].secretEnv`, `env var ${action.secretEnv} is not declared in "env"`);
   });
   const provided = new Set(m.services.map((s) => s.provides));
@@ -150,14 +147,14 @@ export function checkPack(dir: string, env: Record<string, string | undefined> =
     if (bot.kind === 'code' && bot.module && !existsSync(moduleFile(dir, bot.module))) add('pack.json', `bots[${i}].module`, `${bot.module} not found`);
     if (bot.kind === 'code' && !bot.module && bot.id !== m.triage) add('pack.json', `bots[${i}].module`, `code bot "${bot.id}" needs a module`);
     if (bot.kind === 'webhook') {
-      checkRefs(bot.url, `bots[${i}].url`, new Set());
+      for (const message of checkTemplate(bot.url, { env: m.env, slots: [], params: [] })) add('pack.json', `bots[${i}].url`, message);
       if (!declaredEnv.has(bot.secretEnv)) add('pack.json', `bots[${i}].secretEnv`, `env var ${bot.secretEnv} is not declared in "env"`);
     }
     if (bot.kind === 'llm') {
       for (const tool of bot.tools) if (!actionIds.has(tool)) add('pack.json', `bots[${i}].tools`, `unknown action "${tool}"`);
       for (const name of [bot.baseUrlEnv, bot.apiKeyEnv]) if (name && !declaredEnv.has(name)) add('pack.json', `bots[${i}]`, `env var ${name} is not declared in "env"`);
     }
-    for (const action of Object.keys(bot.limits)) if (!actionIds.has(action)) add('pack.json', `bots[${i}].limits`, `unknown action "${action}"`);
+    for (const message of checkLimits(bot.id, bot.limits, m.actions)) add('pack.json', `bots[${i}].limits`, message);
   });
   // Every declared env var must be set, unless a development service provides it.
   for (const name of m.env) if (!env[name] && !provided.has(name)) add('pack.json', 'env', `env var ${name} is not set`);
@@ -354,7 +351,6 @@ async function createBot(dir: string, m: PackManifest, spec: BotSpec, ctx: { env
       return factory({ id: spec.id, limits: spec.limits });
     }
     case 'webhook': {
-      const { createWebhookBot } = await import('../bots/webhook/webhookBot.ts');
       const secret = ctx.env[spec.secretEnv]!;
       const url = spec.url.replace(/\{\{\s*env\.([A-Z0-9_]+)\s*\}\}/g, (_, name: string) => ctx.env[name] ?? '');
       return createWebhookBot({ id: spec.id, url, secret, timeoutMs: spec.timeoutMs, isPii: ctx.isPii });
@@ -364,8 +360,7 @@ async function createBot(dir: string, m: PackManifest, spec: BotSpec, ctx: { env
   }
 }
 
-async function createLlm(m: PackManifest, spec: LlmBotSpec, ctx: { env: Record<string, string | undefined>; llm: LlmDefaults }): Promise<Bot> {
-  const { createLlmBot } = await import('../bots/llm/llmBot.ts');
+function createLlm(m: PackManifest, spec: LlmBotSpec, ctx: { env: Record<string, string | undefined>; llm: LlmDefaults; isPii: (slot: string) => boolean }): Bot {
   const baseUrl = (spec.baseUrlEnv ? ctx.env[spec.baseUrlEnv] : undefined) ?? ctx.llm?.baseUrl;
   const model = spec.model ?? ctx.llm?.model;
   const apiKey = (spec.apiKeyEnv ? ctx.env[spec.apiKeyEnv] : undefined) ?? ctx.llm?.apiKey;
@@ -377,7 +372,7 @@ async function createLlm(m: PackManifest, spec: LlmBotSpec, ctx: { env: Record<s
     model,
     baseUrl,
     ...(apiKey ? { apiKey } : {}),
-    tools: spec.tools.map((id) => toolOf(actions.get(id)!)),
+    tools: spec.tools.map((id) => actionTool(actions.get(id)!)),
     handsTo: spec.handsTo.map((id) => ({ id, description: `Hand the conversation to the "${id}" specialist` })),
     mayEscalate: spec.mayEscalate,
     maxToolRounds: spec.maxToolRounds,
@@ -385,15 +380,9 @@ async function createLlm(m: PackManifest, spec: LlmBotSpec, ctx: { env: Record<s
     timeoutMs: spec.timeoutMs,
     redact: maskPersonalData,
     languageName: (locale: string) => ENDONYM[locale as keyof typeof ENDONYM] ?? locale,
+    isPii: ctx.isPii,
+    onToolError: (kind) => metrics.llmToolErrors.inc({ bot: spec.id, kind }),
   });
-}
-
-function toolOf(action: ActionSpec) {
-  return {
-    name: action.id,
-    description: action.description || action.id,
-    parameters: { type: 'object', properties: action.params, required: action.required, additionalProperties: false },
-  };
 }
 
 /** Baton's runtime corpus and the pack's training phrases: what the classifier learns. */

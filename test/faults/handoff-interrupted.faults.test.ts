@@ -10,7 +10,7 @@
 // Either way the conversation has an owner again and every message is answered once.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/demo/seedDemo.ts';
+import { loadDemoPack } from '../support/packs.ts';
 import { handoffIdFor } from '../../src/handoff/handoffId.ts';
 import { converse, customer, startFaultEnv, until, type Customer, type FaultEnv } from './support/baton.ts';
 import { report, settle } from './support/tally.ts';
@@ -19,7 +19,7 @@ let env: FaultEnv;
 let admin: pg.Client;
 beforeAll(async () => {
   env = await startFaultEnv({ name: 'handoff', env: { PROVIDER_TIMEOUT_MS: '60000' } });
-  await seedDemo(env.db);
+  await (await loadDemoPack(env.databaseUrl)).seed();
   admin = new pg.Client({ connectionString: env.databaseUrl });
   await admin.connect();
   // A backend whose client died notices within half a second, even inside pg_sleep.
