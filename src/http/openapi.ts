@@ -539,6 +539,21 @@ function operations(requests: Record<string, Json>): Operation[] {
       ],
     },
     {
+      method: 'post',
+      path: '/api/admin/pack/reload',
+      operationId: 'reloadPack',
+      tag: 'Admin',
+      summary: 'Load the pack folder again and swap it in without a restart',
+      description: 'The new pack is validated first; conversations in flight finish their turn with the old one. Other processes reload too.',
+      security: ADMIN,
+      responses: [
+        ['200', { description: 'The pack now running.', content: { 'application/json': { schema: { type: 'object', required: ['name', 'version'], properties: { name: { type: 'string' }, version: { type: 'string' } } }, example: { name: 'ShopKart', version: '2.0.0' } } } }],
+        ...err('Unauthorized', 'Forbidden'),
+        ['422', errorResponse('The pack does not validate; the old pack keeps running.', { error: 'invalid_pack', message: 'pack /srv/pack: pack.json intents[0].owner: intent "order.status" is owned by "shipping", which is not a bot of this pack' })],
+        ...err('Unavailable'),
+      ],
+    },
+    {
       method: 'get',
       path: '/api/admin/contacts/{id}/export',
       operationId: 'exportContact',

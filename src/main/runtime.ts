@@ -8,6 +8,7 @@ import type { Config } from '../config/env.ts';
 import { createDb, type Db } from '../db/client.ts';
 import { createLocks } from '../db/locks.ts';
 import { createPackHolder, type PackHolder } from '../packs/packHolder.ts';
+import { followPackReloads } from '../packs/reloadPack.ts';
 import { DEFAULT_PACK_DIR, trainingExamples, type Pack } from '../packs/loadPack.ts';
 import { createClassifier } from '../understanding/classifier.ts';
 import { LanguageDetector } from '../i18n/detectLanguage.ts';
@@ -70,6 +71,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   };
 
   const events = agentEvents(bus);
+  const stopFollowingReloads = followPackReloads({ packs, bus, log });
   registerScrapeGauges({
     queueCounts: async () =>
       Object.fromEntries(
@@ -177,6 +179,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       await bus.close();
       await locks.close().catch(() => {});
       await db.$disconnect();
+      stopFollowingReloads();
       await packs.close();
     },
   };

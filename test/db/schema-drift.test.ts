@@ -84,7 +84,7 @@ describe('schema.prisma versus prisma/migrations', () => {
     ['a default dropped', (t) => edit(t, 'Agent', /(\n\s+active\s+Boolean\s+)@default\(true\)/, '$1'), /Agent\.active: no default in schema\.prisma, default "true" in the migrations/],
     ['a new index', (t) => edit(t, 'DeadLetter', /(\n\s+)@@unique\(\[queue, jobId\]\)/, '$1@@unique([queue, jobId])$1@@index([createdAt])'), /DeadLetter: index on \(createdAt\): in schema\.prisma, not in the migrations/],
     ['a unique dropped', (t) => edit(t, 'Agent', /(\n\s+email\s+String\s+)@unique/, '$1'), /Agent: unique index on \(email\): in the migrations, not in schema\.prisma/],
-    ['another ON DELETE', (t) => edit(t, 'Invoice', /onDelete: Cascade/, 'onDelete: Restrict'), /Invoice: foreign key orderId -> Order\(id\) ON DELETE RESTRICT ON UPDATE CASCADE: in schema\.prisma/],
+    ['another ON DELETE', (t) => edit(t, 'ChannelIdentity', /onDelete: Cascade/, 'onDelete: Restrict'), /ChannelIdentity: foreign key contactId -> Contact\(id\) ON DELETE RESTRICT ON UPDATE CASCADE: in schema\.prisma/],
     ['a new model', (t) => `${t}\nmodel Coupon {\n  code String @id\n}\n`, /table Coupon: in schema\.prisma, not in the migrations/],
   ];
   it.each(drifts)('reports drift: %s', (_name, change, report) => {

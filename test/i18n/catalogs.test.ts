@@ -2,11 +2,17 @@
 // as English, in the language's own script, and actually translated.
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../src/config/env.ts';
-import { i18n, loadCatalogs } from '../../src/i18n/i18n.ts';
+import path from 'node:path';
+import { i18n, installPackCatalogs, loadCatalogs } from '../../src/i18n/i18n.ts';
+import { DEFAULT_PACK_DIR } from '../../src/packs/loadPack.ts';
 import { SCRIPT_OF, scriptCounts } from '../../src/i18n/scripts.ts';
 
 type Tree = Record<string, unknown>;
-const catalogs = loadCatalogs();
+// Baton's own catalogs, and the bundled demo pack's (it declares all 23 languages).
+const sets = [
+  { name: 'locales', catalogs: loadCatalogs() },
+  { name: 'packs/shopkart/locales', catalogs: loadCatalogs(path.join(DEFAULT_PACK_DIR, 'locales')) },
+];
 
 function flatten(tree: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -19,14 +25,13 @@ function flatten(tree: unknown, prefix = ''): Map<string, string> {
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 const placeholders = (s: string) => [...s.matchAll(/\{\{\s*([\w.]+)\s*(?:,[^}]*)?\}\}/g)].map((m) => m[1]).sort();
-const en = flatten(catalogs.en);
-
-describe.each(LOCALES.filter((l) => l !== 'en'))('locale %s', (locale) => {
+describe.each(sets.flatMap(({ name, catalogs }) => LOCALES.filter((l) => l !== 'en').map((locale) => ({ name, catalogs, locale }))))('$name/$locale', ({ name, catalogs, locale }) => {
+  const en = flatten(catalogs.en);
   const strings = flatten(catalogs[locale]);
 
   it('has every key English has', () => {
     const missing = [...en.keys()].filter((k) => !strings.has(k));
-    expect(missing, `missing in locales/${locale}`).toEqual([]);
+    expect(missing, `missing in ${name}/${locale}`).toEqual([]);
   });
 
   it('has every plural form its language needs', () => {
@@ -68,7 +73,8 @@ describe.each(LOCALES.filter((l) => l !== 'en'))('locale %s', (locale) => {
 });
 
 describe('i18next set-up', () => {
-  it('interpolates, pluralises per language and falls back along the chain', () => {
+  it('interpolates, pluralises per language and falls back along the chain, with a pack over Baton', () => {
+    installPackCatalogs(sets[1]!.catalogs);
     const t = i18n().getFixedT('en');
     expect(t('orders:status.shipped', { orderId: 'ORD-1', count: 1, date: 'x' })).toMatch(/tomorrow/);
     expect(t('orders:status.shipped', { orderId: 'ORD-1', count: 3, date: 'x' })).toMatch(/3 days/);

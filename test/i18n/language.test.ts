@@ -1,6 +1,10 @@
 // Detection and the reply-language policy, on Baton's real training texts.
 import { beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { LanguageDetector } from '../../src/i18n/detectLanguage.ts';
+import { loadCatalogs } from '../../src/i18n/i18n.ts';
+import { DEFAULT_PACK_DIR } from '../../src/packs/loadPack.ts';
+import { loadCorpus } from '../../src/understanding/corpus.ts';
 import { languageSamples } from '../../src/i18n/languageSamples.ts';
 import { decideLanguage } from '../../src/i18n/languagePolicy.ts';
 import { languageNamedIn } from '../../src/i18n/languageNames.ts';
@@ -8,7 +12,9 @@ import { formatDate, formatMoney } from '../../src/i18n/format.ts';
 
 let detector: LanguageDetector;
 beforeAll(() => {
-  detector = new LanguageDetector(languageSamples());
+  // As a worker learns them: Baton's texts and the running (demo) pack's.
+  const pack = path.join(DEFAULT_PACK_DIR);
+  detector = new LanguageDetector(languageSamples({ examples: loadCorpus(path.join(pack, 'training')), catalogs: loadCatalogs(path.join(pack, 'locales')) }));
 });
 
 describe('detection', () => {

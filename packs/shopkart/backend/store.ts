@@ -17,6 +17,8 @@ function pool(databaseUrl: string): pg.Pool {
   let p = pools.get(databaseUrl);
   if (!p) {
     p = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    // An idle connection the server ended (a restart, a dropped test database) is not a crash.
+    p.on('error', () => {});
     pools.set(databaseUrl, p);
   }
   return p;
@@ -139,7 +141,11 @@ export async function start(opts: { databaseUrl?: string | undefined; port?: num
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      pools.delete(opts.databaseUrl!);
+      await db.end().catch(() => {});
+    },
   };
 }
 

@@ -10,6 +10,8 @@ import { ClientError } from '../../shared/errors.ts';
 import { actorOf, withActor } from '../middleware/auth.ts';
 import { eraseContact, exportContact } from '../../contacts/privacy.ts';
 import { requireContentType } from '../middleware/requireContentType.ts';
+import { PackInvalid } from '../../packs/loadPack.ts';
+import { reloadPack } from '../../packs/reloadPack.ts';
 
 export const CreateAgentBody = z.object({
   name: z.string().trim().min(1).max(100),
@@ -36,6 +38,14 @@ export function adminRoutes(rt: Runtime): Router {
       res.status(201).json({ id: agent.id, token });
     } catch (err) {
       if (isUniqueViolation(err)) throw new ClientError(409, 'email_taken', `an agent with email ${body.email} exists`);
+      throw err;
+    }
+  });
+  router.post('/api/admin/pack/reload', async (_req, res) => {
+    try {
+      res.json(await reloadPack({ packs: rt.packs, bus: rt.bus, log: rt.log }));
+    } catch (err) {
+      if (err instanceof PackInvalid) throw new ClientError(422, 'invalid_pack', err.message);
       throw err;
     }
   });

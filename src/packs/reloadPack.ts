@@ -1,0 +1,29 @@
+// Use case: swap a new version of the running pack in without a restart. The folder is
+// loaded and validated first; an invalid pack is refused (PackInvalid) and the old one
+// keeps serving. Other processes (workers elsewhere) are told over the event bus and
+// reload too; conversations in flight finish their turn with the pack they began with.
+import type { EventBus } from '../realtime/eventBus.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { PackHolder } from './packHolder.ts';
+
+const TOPIC = 'pack:reload';
+const origin = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+export async function reloadPack(deps: { packs: PackHolder; bus: EventBus; log: Logger }): Promise<{ name: string; version: string }> {
+  const pack = await deps.packs.reload();
+  deps.log.info({ pack: pack.name, version: pack.version }, 'pack reloaded');
+  await deps.bus.publish(TOPIC, { origin, version: pack.version }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell other processes about the reload'));
+  return { name: pack.name, version: pack.version };
+}
+
+/** Reloads this process's pack when another process reloaded its own. */
+export function followPackReloads(deps: { packs: PackHolder; bus: EventBus; log: Logger }): () => void {
+  return deps.bus.subscribe(TOPIC, (payload) => {
+    const message = payload as { origin?: string; version?: string };
+    if (message.origin === origin) return;
+    deps.packs.reload().then(
+      (pack) => deps.log.info({ pack: pack.name, version: pack.version }, 'pack reloaded (another process asked)'),
+      (err: unknown) => deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'pack reload asked by another process failed; keeping the old pack'),
+    );
+  });
+}
