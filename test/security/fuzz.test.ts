@@ -1,4 +1,4 @@
-// Fuzz: thousands of mutated real payloads (WhatsApp webhooks from ../shared/fixtures,
+// Fuzz: thousands of mutated real payloads (WhatsApp webhooks from test/fixtures,
 // signed after mutation so they get past the signature to the parser; Twilio forms,
 // signed; web chat and agent API bodies) on every public endpoint. Whatever arrives,
 // Baton never answers 5xx, never crashes, and every refusal is a 4xx with
