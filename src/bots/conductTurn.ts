@@ -5,7 +5,6 @@
 import type { TFunction } from 'i18next';
 import type { ChannelName } from '../channels/channel.ts';
 import type { ConversationContext } from '../conversations/context.ts';
-import type { Db } from '../db/client.ts';
 import type { Party } from '../handoff/envelope.ts';
 import { topicOf } from '../handoff/guards.ts';
 import { handoffIdFor } from '../handoff/handoffId.ts';

@@ -50,7 +50,6 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-const json = (value: unknown) => Buffer.from(JSON.stringify(value) ?? 'null');
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** Mutates a JSON body: 1–3 structural changes, sometimes a textual one on top. */
