@@ -26,7 +26,7 @@ export async function applyStatuses(db: Db, statuses: readonly StatusUpdate[]): 
       where: { channel_providerMessageId: { channel: update.channel, providerMessageId: update.providerMessageId } },
       select: { id: true, status: true, direction: true },
     });
-    if (!message || message.direction !== 'outbound') continue;
+    if (message?.direction !== 'outbound') continue;
     if (RANK[update.status] <= RANK[message.status]) continue;
     await db.message.update({
       where: { id: message.id },

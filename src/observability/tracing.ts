@@ -1,10 +1,14 @@
 // OpenTelemetry tracing, off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans cover
 // webhook → queue → bot turn → handoff → send, carry the conversation id as
 // `baton.conversation_id`, and continue across processes through the job data
-// (`trace` = W3C traceparent). Spans go to the collector as OTLP/HTTP JSON.
+// (`trace` = W3C traceparent). Spans go to the collector as OTLP/HTTP JSON through
+// OpenTelemetry's own exporter (events, status, links; OTEL_EXPORTER_OTLP_HEADERS and
+// the other OTEL_EXPORTER_OTLP_* settings it reads from the environment).
 import { context, propagation, trace, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 const tracer = () => trace.getTracer('baton');
@@ -13,7 +17,11 @@ let provider: NodeTracerProvider | undefined;
 /** Starts tracing when an OTLP endpoint is configured; safe to call more than once. */
 export function startTracing(endpoint: string | undefined, serviceName: string): void {
   if (!endpoint || provider) return;
-  provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OtlpJsonExporter(endpoint, serviceName), { scheduledDelayMillis: 500 })] });
+  const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` });
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 })],
+  });
   provider.register({ propagator: new W3CTraceContextPropagator() });
 }
 
@@ -43,56 +51,4 @@ export function currentTraceparent(): string | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return carrier.traceparent;
-}
-
-/** OTLP/HTTP with JSON encoding, which any OpenTelemetry collector accepts. */
-class OtlpJsonExporter implements SpanExporter {
-  constructor(
-    private readonly endpoint: string,
-    private readonly serviceName: string,
-  ) {}
-
-  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
-    const hex = (n: number) => n.toString();
-    const nanos = (t: [number, number]) => `${BigInt(t[0]) * 1_000_000_000n + BigInt(t[1])}`;
-    const body = {
-      resourceSpans: [
-        {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: this.serviceName } }] },
-          scopeSpans: [
-            {
-              scope: { name: 'baton' },
-              spans: spans.map((s) => ({
-                traceId: s.spanContext().traceId,
-                spanId: s.spanContext().spanId,
-                ...(s.parentSpanContext?.spanId ? { parentSpanId: s.parentSpanContext.spanId } : {}),
-                name: s.name,
-                kind: s.kind + 1,
-                startTimeUnixNano: nanos(s.startTime),
-                endTimeUnixNano: nanos(s.endTime),
-                attributes: Object.entries(s.attributes).map(([key, value]) => ({
-                  key,
-                  value: typeof value === 'number' ? { doubleValue: value } : typeof value === 'boolean' ? { boolValue: value } : { stringValue: String(value) },
-                })),
-                status: { code: hex(s.status.code) === '2' ? 2 : s.status.code },
-              })),
-            },
-          ],
-        },
-      ],
-    };
-    fetch(`${this.endpoint.replace(/\/$/, '')}/v1/traces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
-    }).then(
-      (r) => done({ code: r.ok ? 0 : 1 }),
-      () => done({ code: 1 }),
-    );
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
 }

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   EMPTY_TWIML,
@@ -21,9 +20,8 @@ import {
   verifyTwilioSignature,
 } from '../../src/channels/sms/index.ts';
 import { ProviderError } from '../../src/shared/errors.ts';
+import { FIXTURES } from '../support/fixtures.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const fixturesDir = process.env.BATON_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures');
 
 const Vector = z.object({
   name: z.string(),
@@ -39,7 +37,7 @@ type Vector = z.infer<typeof Vector>;
 
 const vectors = z
   .object({ vectors: z.array(Vector) })
-  .parse(JSON.parse(readFileSync(path.join(fixturesDir, 'twilio/signature_vectors.json'), 'utf8'))).vectors;
+  .parse(JSON.parse(readFileSync(path.join(FIXTURES, 'twilio/signature_vectors.json'), 'utf8'))).vectors;
 
 // The JSON-webhook vectors name their bodies only in the notes; keyed by sha256 here.
 const JSON_BODIES = ['{"property": "value", "boolean": true}', '{}'];

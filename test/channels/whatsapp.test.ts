@@ -15,9 +15,8 @@ import {
   WhatsAppSender,
   WhatsAppWebhook,
 } from '../../src/channels/whatsapp/index.ts';
+import { FIXTURES } from '../support/fixtures.ts';
 
-// CI clones the repo next to shared/, so the fixtures live beside the repo, not in it.
-const FIXTURES = process.env.BATON_FIXTURES ?? path.resolve(import.meta.dirname, '../..', '../shared/fixtures');
 const WEBHOOKS = path.join(FIXTURES, 'whatsapp/webhooks');
 const SIGNATURES = path.join(FIXTURES, 'whatsapp/signature');
 

@@ -80,7 +80,7 @@ const dataOf = (e: SseMessage): Record<string, unknown> => {
 const MISSING_CHROMIUM = existsSync(CHROMIUM)
   ? null
   : `Chromium is required for the browser end-to-end test but was not found at ${CHROMIUM}. ` +
-    'Install it with `apt-get install -y chromium fonts-indic` (the CI script .ci/run does), ' +
+    'Install it with `apt-get install -y chromium fonts-indic` (`npm test` does when run as root), ' +
     'or point BATON_CHROMIUM at a Chromium binary.';
 
 function requireChromium(): void {

@@ -1,4 +1,4 @@
-// Fuzz: thousands of mutated real payloads (WhatsApp webhooks from ../shared/fixtures,
+// Fuzz: thousands of mutated real payloads (WhatsApp webhooks from test/fixtures,
 // signed after mutation so they get past the signature to the parser; Twilio forms,
 // signed; web chat and agent API bodies) on every public endpoint. Whatever arrives,
 // Baton never answers 5xx, never crashes, and every refusal is a 4xx with
@@ -50,7 +50,6 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-const json = (value: unknown) => Buffer.from(JSON.stringify(value) ?? 'null');
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** Mutates a JSON body: 1–3 structural changes, sometimes a textual one on top. */

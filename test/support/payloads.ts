@@ -5,8 +5,7 @@ import { signWhatsAppBody } from '../../src/channels/whatsapp/index.ts';
 import { computeTwilioSignature } from '../../src/channels/sms/index.ts';
 import { SECRETS } from './harness.ts';
 import { whatsappWebhookBody } from '../../src/dev/whatsappWebhookBody.ts';
-
-export const FIXTURES = process.env.BATON_FIXTURES ?? path.resolve(import.meta.dirname, '../../../shared/fixtures');
+import { FIXTURES } from './fixtures.ts';
 
 export function whatsappFixtures(): Array<{ name: string; body: string }> {
   const dir = path.join(FIXTURES, 'whatsapp/webhooks');

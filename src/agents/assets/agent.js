@@ -1155,9 +1155,13 @@
     const open = state.open;
     if (!open || open.preview) return;
     const buttons = document.querySelectorAll('#actions button');
-    buttons.forEach((b) => (b.disabled = true));
+    buttons.forEach((b) => {
+      b.disabled = true;
+    });
     const r = await api('POST', convPath(open.id, tail), body);
-    buttons.forEach((b) => (b.disabled = false));
+    buttons.forEach((b) => {
+      b.disabled = false;
+    });
     if (r.stale) return;
     if (r.ok) {
       leaveConversation(open.id, doneMessage);

@@ -1,6 +1,6 @@
 // Twilio request signatures (X-Twilio-Signature). Mirrors the official SDK validators
 // (twilio-node lib/webhooks/webhooks.js, twilio-python RequestValidator) because Twilio
-// publishes no spec beyond them; the vectors in shared/fixtures/twilio pin the behaviour.
+// publishes no spec beyond them; the vectors in test/fixtures/twilio pin the behaviour.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type FormPairs = ReadonlyArray<readonly [string, string]>;

@@ -85,9 +85,16 @@ function slots(root: unknown): Slot[] {
   for (let depth = 0; depth < 40 && level.length; depth++) {
     const nextLevel: unknown[] = [];
     for (const value of level) {
-      if (Array.isArray(value)) value.forEach((v, i) => (out.push({ parent: value, key: i }), nextLevel.push(v)));
-      else if (value && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value)) out.push({ parent: value as Record<string, unknown>, key: k }), nextLevel.push(v);
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => {
+          out.push({ parent: value, key: i });
+          nextLevel.push(v);
+        });
+      } else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          out.push({ parent: value as Record<string, unknown>, key: k });
+          nextLevel.push(v);
+        }
       }
     }
     level = nextLevel;
