@@ -4,7 +4,7 @@
 // depth as src/, so paths that leave src/ (locales/, prisma/migrations/, package.json)
 // resolve to the same files from either. Plain Node, no dependencies.
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -14,3 +14,27 @@ rmSync(dist, { recursive: true, force: true });
 const tsc = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 cpSync(path.join(root, 'src'), dist, { recursive: true, filter: (file) => !file.endsWith('.ts') });
+
+// The bundled packs' TypeScript modules (bots, development services), each bundled on
+// its own into dist/pack-modules/<pack>/… for `node dist/…`: a pack imports only types
+// from Baton, so nothing of Baton's is bundled twice. Their npm imports stay imports.
+const { build } = await import('esbuild');
+const packsDir = path.join(root, 'packs');
+for (const name of readdirSync(packsDir)) {
+  const manifestFile = path.join(packsDir, name, 'pack.json');
+  if (!existsSync(manifestFile)) continue;
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  const modules = [...(manifest.bots ?? []).map((b) => b.module), ...(manifest.services ?? []).map((s) => s.module)].filter((m) => typeof m === 'string' && m.endsWith('.ts'));
+  for (const module of modules) {
+    await build({
+      entryPoints: [path.join(packsDir, name, module)],
+      outfile: path.join(dist, 'pack-modules', name, module.replace(/\.ts$/, '.js')),
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+    });
+  }
+}

@@ -23,6 +23,10 @@ export interface ActionPort {
 }
 export type ActionResult = { status: number; data: unknown; /** Slots the action's declaration extracts from the answer. */ slots: Record<string, string> };
 
+/**
+ * A pack's module recognises these errors by `name` ("ActionFailed", "AuthorityExceeded"),
+ * so it needs no runtime import of Baton's code and runs compiled or not.
+ */
 export class ActionFailed extends Error {
   override name = 'ActionFailed';
   constructor(
@@ -48,6 +52,15 @@ export class AuthorityExceeded extends Error {
   }
 }
 
+/** Numbers, money and dates as the customer's locale writes them. */
+export type Formatter = {
+  money(paise: number): string;
+  date(date: Date | string): string;
+  number(value: number): string;
+  /** Whole days from now until `date`, at least 0. */
+  daysUntil(date: Date | string): number;
+};
+
 export type BotTurn = {
   conversationId: string;
   channel: string;
@@ -66,6 +79,7 @@ export type BotTurn = {
   outOfScope?: { intent: string; owner: string };
   /** The pack's catalogs over Baton's, fixed to the conversation's language. */
   t: TFunction;
+  format: Formatter;
   actions: ActionPort;
 };
 

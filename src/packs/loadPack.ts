@@ -241,11 +241,20 @@ function hasKey(tree: unknown, key: string): boolean {
   return leafKeys(tree).includes(key);
 }
 
+/** This process runs TypeScript sources (tsx) or the compiled build (plain node). */
+const RUNS_TYPESCRIPT = import.meta.url.endsWith('.ts');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * A pack module's file. Plain node cannot import TypeScript, so the compiled build uses
+ * what `npm run build` bundled into dist/pack-modules for the packs in this repository.
+ */
 function moduleFile(dir: string, module: string): string {
   const file = path.resolve(dir, module);
-  // A compiled build runs the pack's modules as JavaScript next to their sources.
-  if (!existsSync(file) && file.endsWith('.ts') && existsSync(file.replace(/\.ts$/, '.js'))) return file.replace(/\.ts$/, '.js');
-  return file;
+  if (RUNS_TYPESCRIPT || !file.endsWith('.ts')) return file;
+  const packsRoot = path.join(ROOT, 'packs');
+  const compiled = path.join(ROOT, 'dist', 'pack-modules', path.relative(packsRoot, file)).replace(/\.ts$/, '.js');
+  return file.startsWith(packsRoot + path.sep) && existsSync(compiled) ? compiled : file;
 }
 
 function contractsOf(m: PackManifest) {

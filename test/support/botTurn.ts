@@ -16,6 +16,7 @@ export function botTurn(change: Partial<BotTurn> = {}): BotTurn {
     envelope: null,
     notes: [],
     t: ((key: string) => key) as unknown as TFunction,
+    format: { money: (p) => `₹${p / 100}`, date: (d) => String(d), number: String, daysUntil: () => 0 },
     actions: { call: async (action) => Promise.reject(new ActionFailed(action, 'no actions in this test')) },
     ...change,
   };

@@ -1,21 +1,20 @@
 // Billing: invoices, double charges and refunds. It refunds alone up to its authority
 // (pack.json limits); above that the action refuses and a person decides.
-import { AuthorityExceeded, type Bot, type BotAnswer, type BotTurn, type SlotValue } from '../../../src/bots/bot.ts';
-import { formatMoney } from '../../../src/i18n/format.ts';
+import type { Bot, BotAnswer, BotTurn, SlotValue } from '../../../src/bots/bot.ts';
 import { askFor, invoiceOf } from './store.ts';
 
 export function createBot({ id }: { id: string }): Bot {
   return {
     id,
     async answer(turn: BotTurn): Promise<BotAnswer> {
-      const { t, locale } = turn;
+      const { t, format } = turn;
       const orderId = turn.slots.orderId?.value;
       if (!orderId) return askFor(turn, 'orderId');
       const { invoice, order } = await invoiceOf(turn);
       if (!invoice) {
         // A cancelled order's refund is known from the order even when it has no invoice.
         if (turn.intent.name === 'billing.refund' && order?.refundStatus === 'pending') {
-          return { replies: [{ text: t('billing:refund.pending', { orderId, amount: formatMoney(order.totalPaise, locale) }) }] };
+          return { replies: [{ text: t('billing:refund.pending', { orderId, amount: format.money(order.totalPaise) }) }] };
         }
         return { replies: [{ text: t('billing:noInvoice', { orderId }) }] };
       }
@@ -31,21 +30,21 @@ export function createBot({ id }: { id: string }): Bot {
           const refund = duplicates.reduce((sum, c) => sum + c.amountPaise, 0);
           if (invoice.status !== 'refund_initiated' && !(await refunded(turn, refund))) return { replies: [], slots: learned({ refundPaise: String(refund) }), escalate: { reason: 'authority' } };
           return {
-            replies: [{ text: t('billing:doubleCharge.refunded', { count: charges.length, amount: formatMoney(duplicates[0]!.amountPaise, locale), refund: formatMoney(refund, locale), invoiceId: invoice.id, orderId }) }],
+            replies: [{ text: t('billing:doubleCharge.refunded', { count: charges.length, amount: format.money(duplicates[0]!.amountPaise), refund: format.money(refund), invoiceId: invoice.id, orderId }) }],
             slots: learned({ refundPaise: String(refund) }),
           };
         }
         case 'billing.refund': {
           if (invoice.order.refundStatus === 'pending' || invoice.status === 'refund_initiated') {
-            return { replies: [{ text: t('billing:refund.pending', { orderId, amount: formatMoney(invoice.amountPaise, locale) }) }], slots: learned() };
+            return { replies: [{ text: t('billing:refund.pending', { orderId, amount: format.money(invoice.amountPaise) }) }], slots: learned() };
           }
           const asked = Number(turn.slots.amountPaise?.value ?? invoice.amountPaise);
           if (asked > invoice.amountPaise) return { replies: [], slots: learned({ refundPaise: String(asked) }), escalate: { reason: 'authority' } };
           if (!(await refunded(turn, asked))) return { replies: [], slots: learned({ refundPaise: String(asked) }), escalate: { reason: 'authority' } };
-          return { replies: [{ text: t('billing:refund.initiated', { orderId, amount: formatMoney(asked, locale) }) }], slots: learned({ refundPaise: String(asked) }) };
+          return { replies: [{ text: t('billing:refund.initiated', { orderId, amount: format.money(asked) }) }], slots: learned({ refundPaise: String(asked) }) };
         }
         default:
-          return { replies: [{ text: t('billing:invoice', { invoiceId: invoice.id, orderId, amount: formatMoney(invoice.amountPaise, locale), count: charges.length }) }], slots: learned() };
+          return { replies: [{ text: t('billing:invoice', { invoiceId: invoice.id, orderId, amount: format.money(invoice.amountPaise), count: charges.length }) }], slots: learned() };
       }
     },
   };
@@ -57,7 +56,7 @@ async function refunded(turn: BotTurn, amountPaise: number): Promise<boolean> {
     await turn.actions.call('startRefund', { amountPaise });
     return true;
   } catch (err) {
-    if (err instanceof AuthorityExceeded) return false;
+    if (err instanceof Error && err.name === 'AuthorityExceeded') return false;
     throw err;
   }
 }

@@ -1,18 +1,17 @@
 // Orders: status, arrival date and cancellation, answered from the store's back-end.
-import { ActionFailed, type Bot, type BotAnswer, type BotTurn } from '../../../src/bots/bot.ts';
-import { daysUntil, formatDate, formatMoney } from '../../../src/i18n/format.ts';
-import { askFor, orderOf, type Order } from './store.ts';
+import type { Bot, BotAnswer, BotTurn } from '../../../src/bots/bot.ts';
+import { askFor, failedWith, orderOf, type Order } from './store.ts';
 
 export function createBot({ id }: { id: string }): Bot {
   return {
     id,
     async answer(turn: BotTurn): Promise<BotAnswer> {
-      const { t, locale } = turn;
+      const { t } = turn;
       const orderId = turn.slots.orderId?.value;
       if (!orderId) return askFor(turn, 'orderId');
-      const order = await orderOf(turn, orderId);
+      const order = await orderOf(turn);
       if (!order) return { replies: [{ text: t('orders:notFound', { orderId }), asks: 'orderId' }], slots: { orderId: null }, awaiting: { slot: 'orderId', intent: turn.intent.name } };
-      const facts = factsOf(order, locale);
+      const facts = factsOf(order, turn.format);
       const learned = { orderStatus: { value: order.status, pii: false, source: id } };
       if (turn.intent.name === 'order.cancel') {
         if (order.status === 'cancelled') return { replies: [{ text: t('orders:cancel.already', facts) }], slots: learned };
@@ -22,7 +21,7 @@ export function createBot({ id }: { id: string }): Bot {
           await turn.actions.call('cancelOrder');
         } catch (err) {
           // The back-end refuses changes to someone else's order: a person looks into it.
-          if (err instanceof ActionFailed && err.status === 403) return { replies: [], escalate: { reason: 'not_owner' } };
+          if (failedWith(err, 403)) return { replies: [], escalate: { reason: 'not_owner' } };
           throw err;
         }
         return { replies: [{ text: t('orders:cancel.done', facts) }], slots: { orderStatus: { value: 'cancelled', pii: false, source: id } } };
@@ -37,13 +36,12 @@ export function createBot({ id }: { id: string }): Bot {
   };
 }
 
-function factsOf(order: Order, locale: string) {
-  const eta = order.eta ? new Date(order.eta) : undefined;
+function factsOf(order: Order, format: BotTurn['format']) {
   return {
     orderId: order.id,
-    date: eta ? formatDate(eta, locale) : '',
-    count: eta ? daysUntil(eta) : 0,
-    deliveredOn: order.deliveredAt ? formatDate(new Date(order.deliveredAt), locale) : '',
-    total: formatMoney(order.totalPaise, locale),
+    date: order.eta ? format.date(order.eta) : '',
+    count: order.eta ? format.daysUntil(order.eta) : 0,
+    deliveredOn: order.deliveredAt ? format.date(order.deliveredAt) : '',
+    total: format.money(order.totalPaise),
   };
 }

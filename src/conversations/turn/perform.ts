@@ -19,6 +19,7 @@ import type { LanguageDetector } from '../../i18n/detectLanguage.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { ENDONYM } from '../../i18n/languageNames.ts';
 import { decideLanguage } from '../../i18n/languagePolicy.ts';
+import { daysUntil, formatDate, formatMoney, formatNumber } from '../../i18n/format.ts';
 import type { Pack } from '../../packs/loadPack.ts';
 import type { Classifier } from '../../understanding/classifier.ts';
 import { NO_INTENT, type Understanding } from '../../understanding/intents.ts';
@@ -215,6 +216,7 @@ function botTurn(
     notes: at.context.notes,
     ...(at.outOfScope ? { outOfScope: at.outOfScope } : {}),
     t: at.t,
+    format: formatterFor(at.locale),
     actions: deps.pack.actionsFor(at.botId, { conversationId: req.conversation.id, contact, slots: at.context.slots }),
   };
 }
@@ -276,4 +278,14 @@ function continuity(pack: Pack, t: TFunction, botId: string, context: Conversati
     if (value && !slot.pii && t(`continuity.${slot.name}`, { defaultValue: '' })) return { text: t(`continuity.${slot.name}`, { who, value }) };
   }
   return { text: t('handoff:continuity', { who }) };
+}
+
+function formatterFor(locale: string): BotTurn['format'] {
+  const asDate = (d: Date | string) => (d instanceof Date ? d : new Date(d));
+  return {
+    money: (paise) => formatMoney(paise, locale),
+    date: (d) => formatDate(asDate(d), locale),
+    number: (value) => formatNumber(value, locale),
+    daysUntil: (d) => daysUntil(asDate(d)),
+  };
 }
