@@ -6,7 +6,7 @@ import { migrate } from '../db/migrate.ts';
 import { seedDemo } from '../demo/seedDemo.ts';
 import express from 'express';
 import { createApp } from '../http/app.ts';
-import { metricsRoutes } from '../http/routes/metricsRoutes.ts';
+import { metricsOnly } from '../http/routes/operationsRoutes.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { provideInfrastructure } from './infrastructure.ts';
@@ -57,7 +57,7 @@ export async function boot(options: BootOptions): Promise<void> {
     if (options.seed) await seedDemo(runtime.db);
     if (options.workers) await runtime.startWorkers();
     if (options.api) server = await listen(runtime, config.port);
-    else if (config.metricsPort) server = await listenMetrics(config.metricsPort);
+    else if (config.metricsPort) server = await listenMetrics(runtime, config.metricsPort);
   } catch (err) {
     if (err instanceof ConfigError) process.stderr.write(`baton: ${err.message}\n`);
     else log.fatal({ err }, 'start-up failed');
@@ -79,10 +79,10 @@ function listen(runtime: Runtime, port: number): Promise<Server> {
 }
 
 /** A worker-only process still exposes its own counters for Prometheus. */
-function listenMetrics(port: number): Promise<Server> {
+function listenMetrics(runtime: Runtime, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const app = express();
-    app.use(metricsRoutes());
+    app.use(metricsOnly(runtime));
     const server = app.listen(port, () => resolve(server));
     server.on('error', reject);
   });

@@ -16,6 +16,7 @@ import { messageView } from '../conversations/messageView.ts';
 import { producerConnection, workerConnection } from '../queues/connection.ts';
 import { createProducer } from '../queues/producer.ts';
 import { createEventBus } from '../realtime/eventBus.ts';
+import { createOpenStreams } from '../realtime/openStreams.ts';
 import type { Logger } from '../shared/logger.ts';
 import { startInboundWorker } from '../workers/inboundWorker.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
@@ -90,6 +91,10 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     bots,
     senders,
     redisUrl: urls.redisUrl,
+    /** Live streams (SSE) this process holds; shutdown ends them. */
+    streams: createOpenStreams(),
+    /** `draining` is set when shutdown begins: /readyz answers 503 from then on. */
+    lifecycle: { draining: false },
 
     /** Starts the queue workers and the outbox sweep in this process. */
     async startWorkers() {
