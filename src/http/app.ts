@@ -17,7 +17,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createApp(rt: Runtime): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', rt.config.trustProxy);
   app.use(requestLogger(rt.log));
   app.use(httpMetrics);
   // The 1 MiB limit holds on every route, including those that never read a body.
