@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../shared/logger.ts';
 import { provideInfrastructure } from './infrastructure.ts';
 import { startTracing, stopTracing } from '../observability/tracing.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
+import { drainAndClose, within } from './shutdown.ts';
 
 export type BootOptions = { api: boolean; workers: boolean; seed: boolean };
 
@@ -36,15 +37,27 @@ export async function boot(options: BootOptions): Promise<void> {
   let server: Server | undefined;
   let stopping = false;
 
+  // Bounded by SHUTDOWN_TIMEOUT_MS: whatever still hangs then, the process exits anyway
+  // (code 1, so a supervisor can tell); BullMQ re-delivers jobs whose locks lapse.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
-    await runtime?.close();
-    await stopTracing();
-    await infra.stop();
+    const timeoutMs = config.shutdownTimeoutMs;
+    log.info({ signal, timeoutMs }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error({ timeoutMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    try {
+      // Most of the budget for draining; the rest for tracing and embedded services.
+      await drainAndClose({ runtime, server, log, budgetMs: timeoutMs * 0.8 });
+      await within(stopTracing(), 1000);
+      await infra.stop();
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+    clearTimeout(deadline);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
