@@ -10,6 +10,7 @@ import type { Runtime } from './runtime.ts';
 
 /** Resolves with true when `p` settles within `ms`, false otherwise. */
 export async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  if (!Number.isFinite(ms)) return p.then(() => true, () => true);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))));
   try {
