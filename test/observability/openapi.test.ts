@@ -174,6 +174,11 @@ describe('GET /openapi.json', () => {
     expect(defined.filter((r) => !documented.has(r))).toEqual([]);
   });
 
+  it('documents exactly the routes of the route table, the one place routes are declared', () => {
+    const documented = operations().map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort();
+    expect(documented).toEqual(ROUTES.map((r) => `${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`).sort());
+  });
+
   it('documents only routes the app serves', async () => {
     const fakeId = '00000000-0000-4000-8000-000000000000';
     for (const { path, method } of operations()) {
