@@ -108,7 +108,7 @@ async function releaseHeldConversations(deps: EscalationDeps, agentId: string): 
       deps.log.warn({ err, conversationId: id, agentId }, 'could not release a conversation of a deactivated agent');
     }
   }
-  if (released.length) await deps.events.toAgent(agentId, { event: 'released', data: { conversationIds: released, reason: 'deactivated' } });
+  for (const conversationId of released) await deps.events.toAgent(agentId, { event: 'released', data: { conversationId, reason: 'deactivated' } });
   return released;
 }
 

@@ -4,11 +4,11 @@
 // checked against the schema documented for its status, so the docs cannot drift.
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { authenticate, requireAdmin, type Actor } from '../agents/authenticate.ts';
+import { authenticate, requireAdmin } from '../agents/authenticate.ts';
 import { authenticateSession, type WebchatSessionRow } from '../conversations/webchatSessions.ts';
 import type { Runtime } from '../main/runtime.ts';
 import { ClientError, Forbidden } from '../shared/errors.ts';
-import { bearerToken } from './middleware/auth.ts';
+import { actorOf, bearerToken } from './middleware/auth.ts';
 import { requireContentType } from './middleware/requireContentType.ts';
 import type { AuthKind, RouteDef } from './route.ts';
 
@@ -23,12 +23,12 @@ function authMiddleware(rt: Runtime, kind: AuthKind): RequestHandler[] {
     case 'agent':
       return [actor];
     case 'admin':
-      return [actor, (_req, res, next) => (requireAdmin(res.locals.actor as Actor), next())];
+      return [actor, (_req, res, next) => (requireAdmin(actorOf(res)), next())];
     case 'supervisor':
       return [
         actor,
         (_req, res, next) => {
-          if ((res.locals.actor as Actor).role !== 'supervisor') throw new Forbidden('forbidden', 'this route is for supervisors and the admin token');
+          if (actorOf(res).role !== 'supervisor') throw new Forbidden('forbidden', 'this route is for supervisors and the admin token');
           next();
         },
       ];
@@ -75,7 +75,7 @@ function handle(rt: Runtime, def: RouteDef, table: readonly RouteDef[]): Request
       body: def.body ? def.body.schema.parse(req.body ?? {}) : undefined,
       actor: () => {
         if (!res.locals.actor) throw new Error(`${where} has no actor (auth ${def.auth})`);
-        return res.locals.actor as Actor;
+        return actorOf(res);
       },
       session: () => {
         if (!res.locals.session) throw new Error(`${where} has no session (auth ${def.auth})`);

@@ -24,7 +24,7 @@ export type StreamOptions = {
 };
 
 export function openEventStream(req: Request, res: Response, options: StreamOptions): void {
-  if (req.destroyed || res.writableEnded) return; // left while being authenticated
+  if (req.destroyed || res.writableEnded || res.socket?.destroyed) return; // left while being authenticated
   let closed = false;
   const unsubscribers: Array<() => void> = [];
   let heartbeat: NodeJS.Timeout | undefined;

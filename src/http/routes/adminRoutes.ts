@@ -2,7 +2,7 @@
 // shown exactly once), a contact's data (export, erasure), and dead letters (which
 // supervisors may use too).
 import { z } from 'zod';
-import { AgentToken, AgentUpdated, createAgent, rotateAgentToken, updateAgent } from '../../agents/manageAgents.ts';
+import { AgentRole, AgentToken, AgentUpdated, createAgent, rotateAgentToken, updateAgent } from '../../agents/manageAgents.ts';
 import { Locale } from '../../config/env.ts';
 import { ContactErased, ContactExport, eraseContact, exportContact } from '../../contacts/privacy.ts';
 import { DeadLetterList, DeadLetterView, listDeadLetters, retryDeadLetter } from '../../conversations/retryDeadLetter.ts';
@@ -10,14 +10,13 @@ import { agentOwner } from '../../realtime/openStreams.ts';
 import { route, type RouteDef } from '../route.ts';
 
 const AgentName = z.string().trim().min(1).max(100);
-const Role = z.enum(['agent', 'supervisor']);
 const Languages = z.array(Locale).min(1).max(23);
 const Skills = z.array(z.string().trim().min(1).max(50)).max(50);
 
 export const CreateAgentBody = z.object({
   name: AgentName,
   email: z.email().max(200),
-  role: Role,
+  role: AgentRole,
   languages: Languages,
   skills: Skills.default([]),
 });
@@ -27,7 +26,7 @@ export const UpdateAgentBody = z
   .strictObject({
     active: z.boolean().optional().describe('false deactivates: the token stops working at once and held conversations go back to the queue'),
     name: AgentName.optional(),
-    role: Role.optional(),
+    role: AgentRole.optional(),
     languages: Languages.optional(),
     skills: Skills.optional(),
   })
