@@ -2,7 +2,7 @@
 // admin token (who acts with a supervisor's reach). Tokens are compared as hashes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.ts';
-import { ClientError } from '../shared/errors.ts';
+import { Forbidden, Unauthenticated } from '../shared/errors.ts';
 
 export type Actor =
   | { kind: 'admin'; id: 'admin'; role: 'supervisor'; name: string; languages: string[]; skills: string[] }
@@ -17,13 +17,13 @@ const sameSecret = (a: string, b: string) => {
 };
 
 export async function authenticate(db: Db, adminToken: string, token: string | undefined): Promise<Actor> {
-  if (!token) throw new ClientError(401, 'unauthorized', 'Authorization: Bearer <token> is required');
+  if (!token) throw new Unauthenticated('unauthorized', 'Authorization: Bearer <token> is required');
   if (sameSecret(token, adminToken)) return { kind: 'admin', id: 'admin', role: 'supervisor', name: 'admin', languages: [], skills: [] };
   const agent = await db.agent.findUnique({ where: { tokenHash: hashAgentToken(token) } });
-  if (!agent?.active) throw new ClientError(401, 'unauthorized', 'the token is not valid');
+  if (!agent || !agent.active) throw new Unauthenticated('unauthorized', 'the token is not valid');
   return { kind: 'agent', id: agent.id, role: agent.role, name: agent.name, languages: agent.languages, skills: agent.skills };
 }
 
 export function requireAdmin(actor: Actor): void {
-  if (actor.kind !== 'admin') throw new ClientError(403, 'forbidden', 'this route needs the admin token');
+  if (actor.kind !== 'admin') throw new Forbidden('forbidden', 'this route needs the admin token');
 }

@@ -1,4 +1,5 @@
 // The only place that reads process.env. Everything else receives a typed Config.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors.ts';
 
@@ -19,6 +20,40 @@ const redisUrl = z.url({ protocol: /^rediss?$/ });
 const positiveInt = z.coerce.number().int().positive();
 /** Comma-separated list, for secrets that rotate: the first signs, all verify. */
 const secretList = optionalString.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+
+/** Shortest ADMIN_TOKEN accepted outside development and test (it opens everything). */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IPv4/IPv6 address, optionally with a /prefix in range for its family. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  if (extra !== undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies' X-Forwarded-For to believe (Express `trust proxy`): a hop count, or a
+ * comma-separated list of addresses, CIDRs and the names loopback, linklocal, uniquelocal.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((v, ctx): number | string[] => {
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.find((e) => !TRUST_PROXY_NAMES.has(e) && !isAddressOrCidr(e));
+    if (entries.length === 0 || bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a hop count or a comma-separated list of CIDRs, addresses or loopback/linklocal/uniquelocal${bad ? ` (not understood: ${bad})` : ''}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -64,6 +99,10 @@ const EnvSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('baton'),
   /** Worker-only processes serve GET /metrics on this port when set. */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Which proxies to believe about the client address (rate limits key on it). */
+  TRUST_PROXY: trustProxy.default(['loopback']),
+  /** How long a graceful shutdown may take before the process exits anyway (ms). */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
   /** Unclaimed this long → supervisors alerted, priority raised. */
   SLA_UNCLAIMED_SECONDS: positiveInt.default(300),
   /** Claimed with no agent reply this long → back to the queue. */
@@ -106,6 +145,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   };
   if (production && !env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required when NODE_ENV=production');
   if (production && !env.REDIS_URL) throw new ConfigError('REDIS_URL is required when NODE_ENV=production');
+  // Webhook signatures (Twilio) and links are built from it: a guess is wrong behind a proxy.
+  if (production && !env.PUBLIC_BASE_URL) throw new ConfigError('PUBLIC_BASE_URL is required when NODE_ENV=production');
+  const adminToken = pick('ADMIN_TOKEN');
+  if (production && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters when NODE_ENV=production (it has ${adminToken.length})`);
+  }
 
   return {
     env: env.NODE_ENV,
@@ -113,7 +158,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
-    adminToken: pick('ADMIN_TOKEN'),
+    adminToken,
     whatsapp: {
       verifyToken: pick('WHATSAPP_VERIFY_TOKEN'),
       appSecrets: pick('WHATSAPP_APP_SECRET') as readonly string[],
@@ -144,6 +189,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metricsPort: env.METRICS_PORT,
     tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     rateLimits: { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, senderPerMinute: env.RATE_LIMIT_SENDER_PER_MINUTE },
+    trustProxy: env.TRUST_PROXY,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     sla: { unclaimedMs: env.SLA_UNCLAIMED_SECONDS * 1000, replyMs: env.SLA_REPLY_SECONDS * 1000 },
   };
 }

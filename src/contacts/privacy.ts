@@ -1,12 +1,48 @@
 // A customer's right to their data: export everything Baton holds about a contact,
 // or erase it. Erasure keeps the fact that conversations and handoffs happened (who
 // handed to whom, when, why) but not what was said or known.
+import { z } from 'zod';
+import { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
-import { ClientError } from '../shared/errors.ts';
+import { NotFound } from '../shared/errors.ts';
 
 export const ERASED = '[erased]';
 
-export async function exportContact(db: Db, contactId: string) {
+const Timestamp = z.iso.datetime();
+export const ContactExport = z.object({
+  exportedAt: Timestamp,
+  contact: z.object({
+    id: z.uuid(),
+    name: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    locale: z.string().nullable(),
+    memory: z.unknown(),
+    createdAt: Timestamp,
+    erasedAt: Timestamp.nullable(),
+  }),
+  identities: z.array(z.object({ channel: ChannelName, externalId: z.string(), createdAt: Timestamp })),
+  conversations: z.array(
+    z.object({
+      id: z.uuid(),
+      channel: ChannelName,
+      status: z.enum(['bot', 'waiting', 'agent', 'resolved']),
+      locale: z.string(),
+      context: z.unknown(),
+      createdAt: Timestamp,
+      messages: z.array(
+        z.object({ id: z.uuid(), direction: z.enum(['inbound', 'outbound']), author: z.enum(['contact', 'bot', 'agent', 'system']), text: z.string(), payload: z.unknown(), status: z.string(), createdAt: Timestamp }),
+      ),
+      handoffs: z.array(z.object({ from: z.string(), to: z.string(), pattern: z.string(), reason: z.string(), status: z.string(), createdAt: Timestamp })),
+    }),
+  ),
+});
+export type ContactExport = z.infer<typeof ContactExport>;
+
+export const ContactErased = z.object({ contactId: z.uuid(), conversations: z.number().int(), messagesErased: z.number().int(), handoffsKept: z.number().int() });
+export type ContactErased = z.infer<typeof ContactErased>;
+
+export async function exportContact(db: Db, contactId: string): Promise<ContactExport> {
   const contact = await db.contact.findUnique({
     where: { id: contactId },
     include: {
@@ -14,7 +50,7 @@ export async function exportContact(db: Db, contactId: string) {
       conversations: { include: { messages: { orderBy: { seq: 'asc' } }, handoffs: { orderBy: { createdAt: 'asc' } } } },
     },
   });
-  if (!contact) throw new ClientError(404, 'not_found', 'no such contact');
+  if (!contact) throw new NotFound('not_found', 'no such contact');
   return {
     exportedAt: new Date().toISOString(),
     contact: {
@@ -41,9 +77,9 @@ export async function exportContact(db: Db, contactId: string) {
   };
 }
 
-export async function eraseContact(db: Db, contactId: string) {
+export async function eraseContact(db: Db, contactId: string): Promise<ContactErased> {
   const contact = await db.contact.findUnique({ where: { id: contactId }, select: { id: true } });
-  if (!contact) throw new ClientError(404, 'not_found', 'no such contact');
+  if (!contact) throw new NotFound('not_found', 'no such contact');
   const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true } });
   const ids = conversations.map((c) => c.id);
   const [messages, handoffs] = await db.$transaction([

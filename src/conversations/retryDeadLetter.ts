@@ -3,26 +3,29 @@
 // of the first attempt is removed (its id would otherwise make the new add a no-op), and
 // the send is dispatched. The reply keeps its id, so the provider sees the same
 // Idempotency-Key as on every earlier try.
+import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { jobId } from '../queues/jobs.ts';
 import type { Producer } from '../queues/producer.ts';
-import { ClientError, UnavailableError } from '../shared/errors.ts';
+import { Conflict, DomainError, NotFound, UnavailableError } from '../shared/errors.ts';
 import type { Dispatcher } from './dispatcher.ts';
 
 export type RetryDeadLetterDeps = { db: Db; producer: Producer; dispatcher: Dispatcher };
 
-export type DeadLetterView = {
-  id: string;
-  queue: string;
-  jobId: string;
-  messageId: string | null;
-  conversationId: string | null;
-  messageStatus: string | null;
-  error: string;
-  attempts: number;
-  createdAt: string;
-  retriedAt: string | null;
-};
+export const DeadLetterView = z.object({
+  id: z.uuid(),
+  queue: z.string(),
+  jobId: z.string(),
+  messageId: z.uuid().nullable(),
+  conversationId: z.uuid().nullable(),
+  messageStatus: z.string().nullable().describe("the reply's current status; a retry needs `failed`"),
+  error: z.string(),
+  attempts: z.number().int(),
+  createdAt: z.iso.datetime(),
+  retriedAt: z.iso.datetime().nullable(),
+});
+export type DeadLetterView = z.infer<typeof DeadLetterView>;
+export const DeadLetterList = z.object({ deadLetters: z.array(DeadLetterView) });
 
 type DeadLetterRow = {
   id: string;
@@ -54,12 +57,12 @@ export function deadLetterView(row: DeadLetterRow, messageStatus: string | null)
 
 export async function retryDeadLetter(deps: RetryDeadLetterDeps, deadLetterId: string): Promise<DeadLetterView> {
   const letter = await deps.db.deadLetter.findUnique({ where: { id: deadLetterId } });
-  if (!letter) throw new ClientError(404, 'not_found', 'no such dead letter');
-  if (!letter.messageId) throw new ClientError(409, 'not_retryable', 'this dead letter names no message to send');
+  if (!letter) throw new NotFound('not_found', 'no such dead letter');
+  if (!letter.messageId) throw new Conflict('not_retryable', 'this dead letter names no message to send');
   const message = await deps.db.message.findUnique({ where: { id: letter.messageId }, select: { id: true, conversationId: true, status: true, direction: true } });
-  if (message?.direction !== 'outbound') throw new ClientError(409, 'not_retryable', 'the message of this dead letter no longer exists');
+  if (!message || message.direction !== 'outbound') throw new Conflict('not_retryable', 'the message of this dead letter no longer exists');
   if (message.status !== 'failed') {
-    throw new ClientError(409, 'not_failed', `the message is ${message.status}; only a failed message can be retried`);
+    throw new Conflict('not_failed', `the message is ${message.status}; only a failed message can be retried`);
   }
 
   // The first attempt's job stays in the failed set for days under the same job id.
@@ -67,11 +70,11 @@ export async function retryDeadLetter(deps: RetryDeadLetterDeps, deadLetterId: s
   try {
     const previous = await queue.getJob(jobId.send(message.id));
     if (previous) {
-      if ((await previous.getState()) === 'active') throw new ClientError(409, 'in_progress', 'the message is being sent right now');
+      if ((await previous.getState()) === 'active') throw new Conflict('in_progress', 'the message is being sent right now');
       await previous.remove();
     }
   } catch (err) {
-    if (err instanceof ClientError) throw err;
+    if (err instanceof DomainError) throw err;
     throw new UnavailableError('the queue cannot be reached; retry shortly');
   }
 
@@ -85,7 +88,7 @@ export async function retryDeadLetter(deps: RetryDeadLetterDeps, deadLetterId: s
     await tx.outbox.createMany({ data: [{ kind: 'send', conversationId: message.conversationId, messageId: message.id }], skipDuplicates: true });
     return tx.deadLetter.update({ where: { id: letter.id }, data: { retriedAt } });
   });
-  if (!updated) throw new ClientError(409, 'not_failed', 'the message changed while it was being retried');
+  if (!updated) throw new Conflict('not_failed', 'the message changed while it was being retried');
   await deps.dispatcher.dispatch([{ kind: 'send', conversationId: message.conversationId, messageId: message.id }]);
   return deadLetterView(updated, 'queued');
 }

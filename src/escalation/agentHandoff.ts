@@ -9,7 +9,7 @@ import type { Party } from '../handoff/envelope.ts';
 import { topicOf } from '../handoff/guards.ts';
 import { HandoffConflict, performHandoff } from '../handoff/protocol.ts';
 import { translator } from '../i18n/i18n.ts';
-import { ClientError } from '../shared/errors.ts';
+import { Conflict } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
 
 export async function agentHandoff(
@@ -33,7 +33,7 @@ export async function agentHandoff(
     });
   } catch (err) {
     if (err instanceof HandoffConflict) {
-      throw new ClientError(409, move.reason === 'claim' ? 'already_claimed' : 'conflict', 'someone else acted on this conversation first');
+      throw new Conflict(move.reason === 'claim' ? 'already_claimed' : 'conflict', 'someone else acted on this conversation first');
     }
     throw err;
   }

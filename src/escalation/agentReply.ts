@@ -3,7 +3,7 @@
 // approved template can be sent, and the agent is told so.
 import type { Actor } from '../agents/authenticate.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
-import { ClientError } from '../shared/errors.ts';
+import { Forbidden, NotFound, Unprocessable } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
 import { randomUUID } from 'node:crypto';
 
@@ -17,17 +17,17 @@ export type AgentReplyInput = {
 
 export async function agentReply(deps: EscalationDeps, actor: Actor, conversationId: string, input: AgentReplyInput) {
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
-  if (!conversation) throw new ClientError(404, 'not_found', 'no such conversation');
+  if (!conversation) throw new NotFound('not_found', 'no such conversation');
   const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
   // Supervisors may step into any conversation a person holds, never one a bot or the
   // queue owns (that would bypass the claim and talk over the bot).
   if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent' && conversation.ownerType === 'agent')) {
-    throw new ClientError(403, 'forbidden', 'you can reply only to conversations you hold');
+    throw new Forbidden('forbidden', 'you can reply only to conversations you hold');
   }
   const outsideWindow =
     conversation.channel === 'whatsapp' && (!conversation.lastInboundAt || Date.now() - conversation.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
   if (outsideWindow && !input.template) {
-    throw new ClientError(422, 'template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
+    throw new Unprocessable('template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
   }
   const text = input.template ? `[template ${input.template.name}] ${input.template.params.join(' · ')}`.trim() : input.text!;
   const message = await queueOutbound(deps.db, deps.dispatcher, {

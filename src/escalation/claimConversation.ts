@@ -5,19 +5,19 @@ import type { Actor } from '../agents/authenticate.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { parseContext } from '../conversations/context.ts';
 import { translator } from '../i18n/i18n.ts';
-import { ClientError } from '../shared/errors.ts';
+import { Conflict, Forbidden, NotFound } from '../shared/errors.ts';
 import { agentHandoff } from './agentHandoff.ts';
 import type { EscalationDeps } from './deps.ts';
 import { mayTake } from './eligibility.ts';
 import { metrics } from '../observability/metrics.ts';
 
 export async function claimConversation(deps: EscalationDeps, actor: Actor, conversationId: string) {
-  if (actor.kind !== 'agent') throw new ClientError(403, 'forbidden', 'only agents claim conversations; the admin token is not an agent');
+  if (actor.kind !== 'agent') throw new Forbidden('forbidden', 'only agents claim conversations; the admin token is not an agent');
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
-  if (!conversation) throw new ClientError(404, 'not_found', 'no such conversation');
-  if (conversation.status !== 'waiting') throw new ClientError(409, 'already_claimed', 'this conversation is not waiting for a person');
+  if (!conversation) throw new NotFound('not_found', 'no such conversation');
+  if (conversation.status !== 'waiting') throw new Conflict('already_claimed', 'this conversation is not waiting for a person');
   if (!mayTake(actor, { locale: conversation.locale, intent: parseContext(conversation.context).intent })) {
-    throw new ClientError(403, 'forbidden', `this conversation needs an agent who speaks ${conversation.locale} with the right skills`);
+    throw new Forbidden('forbidden', `this conversation needs an agent who speaks ${conversation.locale} with the right skills`);
   }
   const outcome = await agentHandoff(deps, conversation, {
     from: { type: 'queue', id: 'human' },

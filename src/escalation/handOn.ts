@@ -6,16 +6,16 @@ import { parseContext } from '../conversations/context.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
 import { translator } from '../i18n/i18n.ts';
-import { ClientError } from '../shared/errors.ts';
+import { Forbidden, InvalidInput, NotFound } from '../shared/errors.ts';
 import { agentHandoff } from './agentHandoff.ts';
 import type { EscalationDeps } from './deps.ts';
 
 async function heldBy(deps: EscalationDeps, actor: Actor, conversationId: string): Promise<Conversation> {
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
-  if (!conversation) throw new ClientError(404, 'not_found', 'no such conversation');
+  if (!conversation) throw new NotFound('not_found', 'no such conversation');
   const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
   if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent')) {
-    throw new ClientError(403, 'forbidden', 'you can act only on conversations you hold');
+    throw new Forbidden('forbidden', 'you can act only on conversations you hold');
   }
   return conversation;
 }
@@ -59,7 +59,7 @@ export async function releaseConversation(
   // The bot the conversation last had, if its required slots are all known; else triage.
   const lastBot = [...enriched.lineage].reverse().find((l) => l.startsWith('bot:'))?.slice(4);
   const candidate = lastBot ? deps.bots.get(lastBot) : undefined;
-  const target = candidate?.contract.requires.every((s) => enriched.slots[s]) ? candidate.contract.id : 'triage';
+  const target = candidate && candidate.contract.requires.every((s) => enriched.slots[s]) ? candidate.contract.id : 'triage';
   const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'bot', id: target }, reason: 'released', precondition: stillHeld(conversation), context: enriched });
   if (outcome.status === 'accepted') await tell(deps, conversation, actor, 'escalation:backToBot', outcome.handoffId);
   return outcome;
@@ -68,8 +68,8 @@ export async function releaseConversation(
 export async function transferConversation(deps: EscalationDeps, actor: Actor, conversationId: string, agentId: string) {
   const conversation = await heldBy(deps, actor, conversationId);
   const target = await deps.db.agent.findUnique({ where: { id: agentId } });
-  if (!target?.active) throw new ClientError(404, 'agent_not_found', `no active agent ${agentId}`);
-  if (target.id === conversation.ownerId) throw new ClientError(400, 'same_agent', 'the conversation is already held by that agent');
+  if (!target || !target.active) throw new NotFound('agent_not_found', `no active agent ${agentId}`);
+  if (target.id === conversation.ownerId) throw new InvalidInput('same_agent', 'the conversation is already held by that agent');
   const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'agent', id: target.id }, reason: 'transfer', precondition: stillHeld(conversation) });
   await tell(deps, conversation, { ...actor, name: target.name }, 'escalation:transferred', outcome.handoffId);
   const claimed = await deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });

@@ -1,22 +1,26 @@
 // The inbox: conversations waiting for a person that this actor may take, most urgent
 // first (priority, then longest wait), each with the summary the bots handed over.
+import { z } from 'zod';
 import type { Actor } from '../agents/authenticate.ts';
+import { ChannelName } from '../channels/channel.ts';
 import { parseContext } from '../conversations/context.ts';
 import type { Db } from '../db/client.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
 import { mayTake } from './eligibility.ts';
 import { LOCALES } from '../config/env.ts';
 
-export type InboxItem = {
-  conversationId: string;
-  channel: string;
-  locale: string;
-  reason: string | null;
-  waitingSince: string | null;
-  summary: string;
-  priority: number;
-  intent: string | null;
-};
+export const InboxItem = z.object({
+  conversationId: z.uuid(),
+  channel: ChannelName,
+  locale: z.string(),
+  reason: z.string().nullable(),
+  waitingSince: z.iso.datetime().nullable(),
+  summary: z.string(),
+  priority: z.number().int(),
+  intent: z.string().nullable(),
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+export const Inbox = z.array(InboxItem);
 
 export async function inboxItem(db: Db, conversation: Conversation): Promise<InboxItem> {
   const escalation = await db.handoffEvent.findFirst({

@@ -1,30 +1,23 @@
-// The Express app: middleware in order, then one router per area. No business logic.
+// The Express app: middleware in order, then the routes of the route table
+// (./routeTable.ts, mounted by ./mount.ts). No business logic.
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Runtime } from '../main/runtime.ts';
 import { ClientError } from '../shared/errors.ts';
-
-const MAX_BODY_BYTES = 1024 * 1024;
 import { errorHandler, notFound } from './middleware/errors.ts';
-import { requestLogger } from './middleware/requestLogger.ts';
-import { adminRoutes } from './routes/adminRoutes.ts';
-import { agentRoutes } from './routes/agentRoutes.ts';
-import { openapiRoutes } from './routes/openapiRoutes.ts';
-import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
-import { healthRoutes } from './routes/healthRoutes.ts';
-import { metricsRoutes } from './routes/metricsRoutes.ts';
 import { httpMetrics } from './middleware/httpMetrics.ts';
 import { rateLimit } from './middleware/rateLimit.ts';
-import { ledgerRoutes } from './routes/ledgerRoutes.ts';
-import { smsRoutes } from './routes/smsRoutes.ts';
-import { webchatRoutes } from './routes/webchatRoutes.ts';
-import { whatsappRoutes } from './routes/whatsappRoutes.ts';
-import { deadLetterRoutes } from './routes/deadLetterRoutes.ts';
+import { requestLogger } from './middleware/requestLogger.ts';
+import { mountRoutes } from './mount.ts';
+import { RATE_LIMITED_PREFIXES } from './route.ts';
+import { ROUTES } from './routeTable.ts';
+
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(rt: Runtime): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', rt.config.trustProxy);
   app.use(requestLogger(rt.log));
   app.use(httpMetrics);
   // The 1 MiB limit holds on every route, including those that never read a body.
@@ -57,21 +50,11 @@ export function createApp(rt: Runtime): Express {
     if (req.method === 'OPTIONS') return void res.status(204).end();
     next();
   });
-  app.use(healthRoutes(rt));
   app.use(
-    ['/webhooks', '/webchat', '/api'],
+    RATE_LIMITED_PREFIXES,
     rateLimit(rt.producerRedis, rt.config.queuePrefix, { name: 'ip', max: rt.config.rateLimits.ipPerMinute, windowMs: 60_000, key: (req) => req.ip }),
   );
-  app.use(metricsRoutes());
-  app.use(whatsappRoutes(rt));
-  app.use(smsRoutes(rt));
-  app.use(webchatRoutes(rt));
-  app.use(ledgerRoutes(rt));
-  app.use(agentRoutes(rt));
-  app.use(deadLetterRoutes(rt)); // before adminRoutes: supervisors may use it, and adminRoutes admits the admin token only
-  app.use(adminRoutes(rt));
-  app.use(openapiRoutes(rt));
-  app.use(queueDashboardRoutes(rt));
+  app.use(mountRoutes(rt, ROUTES));
   app.use(notFound);
   app.use(errorHandler);
   return app;

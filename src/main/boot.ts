@@ -5,12 +5,13 @@ import { loadConfig, type Config } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
 import express from 'express';
 import { createApp } from '../http/app.ts';
-import { metricsRoutes } from '../http/routes/metricsRoutes.ts';
+import { metricsOnly } from '../http/routes/operationsRoutes.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { provideInfrastructure } from './infrastructure.ts';
 import { startTracing, stopTracing } from '../observability/tracing.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
+import { drainAndClose, within } from './shutdown.ts';
 
 export type BootOptions = { api: boolean; workers: boolean; seed: boolean };
 
@@ -35,15 +36,27 @@ export async function boot(options: BootOptions): Promise<void> {
   let server: Server | undefined;
   let stopping = false;
 
+  // Bounded by SHUTDOWN_TIMEOUT_MS: whatever still hangs then, the process exits anyway
+  // (code 1, so a supervisor can tell); BullMQ re-delivers jobs whose locks lapse.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections();
-    await runtime?.close();
-    await stopTracing();
-    await infra.stop();
+    const timeoutMs = config.shutdownTimeoutMs;
+    log.info({ signal, timeoutMs }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error({ timeoutMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    try {
+      // Most of the budget for draining; the rest for tracing and embedded services.
+      await drainAndClose({ runtime, server, log, budgetMs: timeoutMs * 0.8 });
+      await within(stopTracing(), 1000);
+      await infra.stop();
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+    clearTimeout(deadline);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -56,7 +69,7 @@ export async function boot(options: BootOptions): Promise<void> {
     if (options.seed) await runtime.packs.current().seed();
     if (options.workers) await runtime.startWorkers();
     if (options.api) server = await listen(runtime, config.port);
-    else if (config.metricsPort) server = await listenMetrics(config.metricsPort);
+    else if (config.metricsPort) server = await listenMetrics(runtime, config.metricsPort);
   } catch (err) {
     if (err instanceof ConfigError) process.stderr.write(`baton: ${err.message}\n`);
     else log.fatal({ err }, 'start-up failed');
@@ -78,10 +91,10 @@ function listen(runtime: Runtime, port: number): Promise<Server> {
 }
 
 /** A worker-only process still exposes its own counters for Prometheus. */
-function listenMetrics(port: number): Promise<Server> {
+function listenMetrics(runtime: Runtime, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const app = express();
-    app.use(metricsRoutes());
+    app.use(metricsOnly(runtime));
     const server = app.listen(port, () => resolve(server));
     server.on('error', reject);
   });

@@ -18,6 +18,7 @@ import { messageView } from '../conversations/messageView.ts';
 import { producerConnection, workerConnection } from '../queues/connection.ts';
 import { createProducer } from '../queues/producer.ts';
 import { createEventBus } from '../realtime/eventBus.ts';
+import { createOpenStreams } from '../realtime/openStreams.ts';
 import type { Logger } from '../shared/logger.ts';
 import { startInboundWorker } from '../workers/inboundWorker.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
@@ -28,6 +29,7 @@ import type { EscalationDeps } from '../escalation/deps.ts';
 import { observeJobs } from '../workers/jobMetrics.ts';
 import { registerScrapeGauges } from '../observability/metrics.ts';
 import { QueueName } from '../queues/names.ts';
+import { within } from './shutdown.ts';
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
@@ -95,7 +97,8 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       return packs.current().version;
     },
   };
-  const closers: Array<() => Promise<unknown>> = [];
+  /** Each closer gets how long it may wait for work in flight before it must give up on it. */
+  const closers: Array<(graceMs: number) => Promise<unknown>> = [];
 
   return {
     config,
@@ -111,6 +114,10 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     packs,
     senders,
     redisUrl: urls.redisUrl,
+    /** Live streams (SSE) this process holds; shutdown ends them. */
+    streams: createOpenStreams(),
+    /** `draining` is set when shutdown begins: /readyz answers 503 from then on. */
+    lifecycle: { draining: false },
 
     /** Starts the queue workers and the outbox sweep in this process. */
     async startWorkers() {
@@ -164,16 +171,25 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       observeJobs(outbound, QueueName.Outbound);
       observeJobs(escalationWorker, QueueName.Escalation);
       const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
-      closers.push(async () => {
+      closers.push(async (graceMs) => {
         sweeper.stop();
-        await Promise.all([inbound.close(), outbound.close(), escalationWorker.close()]);
+        const workers = [inbound, outbound, escalationWorker];
+        // close() stops taking jobs and waits for the running ones; out of time, close(true)
+        // lets go of them: their locks lapse and BullMQ hands them to another worker.
+        const finished = await within(Promise.all(workers.map((w) => w.close())), graceMs);
+        if (!finished) {
+          log.warn({ graceMs }, 'jobs still running at the shutdown deadline; handing them back to the queue');
+          await within(Promise.all(workers.map((w) => w.close(true))), 1000);
+        }
         for (const c of [inboundConn, outboundConn, escalationConn]) c.disconnect();
       });
       return { inbound, outbound, escalation: escalationWorker };
     },
 
-    async close() {
-      for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
+    /** Stops the workers (waiting up to `graceMs` for running jobs) and closes every connection and pool. */
+    async close(options: { graceMs?: number } = {}) {
+      const graceMs = options.graceMs ?? Number.POSITIVE_INFINITY;
+      for (const close of closers.reverse()) await close(graceMs).catch((err) => log.warn({ err }, 'close failed'));
       await producer.close().catch(() => {});
       producerRedis.disconnect();
       await bus.close();

@@ -23,7 +23,8 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://baton:pw@db.internal:5432/baton',
   REDIS_URL: 'redis://cache.internal:6379',
-  ADMIN_TOKEN: 'prod-admin',
+  PUBLIC_BASE_URL: 'https://baton.example.com',
+  ADMIN_TOKEN: 'prod-admin-0123456789abcdef0123456789',
   WHATSAPP_VERIFY_TOKEN: 'prod-verify',
   WHATSAPP_APP_SECRET: 'prod-app-secret',
   WHATSAPP_ACCESS_TOKEN: 'prod-access',
@@ -130,12 +131,12 @@ describe('loadConfig in production', () => {
   it('accepts a complete production environment and uses none of the development placeholders', () => {
     const config = loadConfig(PRODUCTION);
     expect(config.env).toBe('production');
-    expect(config.adminToken).toBe('prod-admin');
+    expect(config.adminToken).toBe(PRODUCTION.ADMIN_TOKEN);
     expect(config.whatsapp.appSecrets).toEqual(['prod-app-secret']);
     expect(config.twilio.authTokens).toEqual(['prod-twilio']);
   });
 
-  it.each(['DATABASE_URL', 'REDIS_URL', 'ADMIN_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_ACCESS_TOKEN', 'TWILIO_AUTH_TOKEN'])(
+  it.each(['DATABASE_URL', 'REDIS_URL', 'PUBLIC_BASE_URL', 'ADMIN_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_ACCESS_TOKEN', 'TWILIO_AUTH_TOKEN'])(
     'refuses to start without %s, naming it',
     (name) => {
       const env: Record<string, string> = { ...PRODUCTION };
@@ -146,8 +147,51 @@ describe('loadConfig in production', () => {
     },
   );
 
+  it('refuses an ADMIN_TOKEN shorter than 32 characters, in one line naming it, without repeating it', () => {
+    const message = configError({ ...PRODUCTION, ADMIN_TOKEN: 'short-but-secret' }).message;
+    expect(message).toMatch(/^ADMIN_TOKEN must be at least 32 characters/);
+    expect(message).not.toContain('short-but-secret');
+    expect(message.split('\n')).toHaveLength(1);
+    expect(loadConfig({ ...PRODUCTION, ADMIN_TOKEN: 'x'.repeat(32) }).adminToken).toHaveLength(32);
+    // Development and test keep their short placeholders.
+    expect(loadConfig({ NODE_ENV: 'development', ADMIN_TOKEN: 'short' }).adminToken).toBe('short');
+    expect(loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN: 'short' }).adminToken).toBe('short');
+  });
+
   it('lets a given ADMIN_TOKEN win over the development placeholder', () => {
     expect(loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN: 'mine' }).adminToken).toBe('mine');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('trusts loopback proxies by default, as before', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+  });
+
+  it('takes a hop count', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: ' 0 ' }).trustProxy).toBe(0);
+  });
+
+  it('takes a comma-separated list of CIDRs, addresses and the loopback/linklocal/uniquelocal names', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback,192.168.1.7, fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback', '192.168.1.7', 'fd00::/8']);
+  });
+
+  it.each(['true', 'proxy.internal', '10.0.0.0/33', '10.0.0/8', 'loopback,,nonsense', '::1/129', ' ', '-1'])('refuses %j in one line naming TRUST_PROXY', (value) => {
+    const message = configError({ TRUST_PROXY: value }).message;
+    expect(message).toMatch(/^TRUST_PROXY is invalid: /);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('SHUTDOWN_TIMEOUT_MS', () => {
+  it('defaults to 10 s and takes a positive number of milliseconds', () => {
+    expect(loadConfig({}).shutdownTimeoutMs).toBe(10_000);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '2500' }).shutdownTimeoutMs).toBe(2500);
+  });
+
+  it.each(['0', '-5', 'soon', '1.5'])('refuses %j naming SHUTDOWN_TIMEOUT_MS', (value) => {
+    expect(configError({ SHUTDOWN_TIMEOUT_MS: value }).message).toMatch(/^SHUTDOWN_TIMEOUT_MS is invalid: /);
   });
 });
 

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { requestSchemas } from '../../src/http/openapi.ts';
-import { DeadLetterListQuery } from '../../src/http/routes/deadLetterRoutes.ts';
+import { openApiPath } from '../../src/http/route.ts';
+import { ROUTES } from '../../src/http/routeTable.ts';
+import { DeadLetterListQuery } from '../../src/http/routes/adminRoutes.ts';
 import { ConversationListQuery, HandoffListQuery } from '../../src/http/routes/ledgerRoutes.ts';
 import { SECRETS, startHarness, type Harness } from '../support/harness.ts';
 import { signWhatsApp, twilioForm } from '../support/payloads.ts';
@@ -53,12 +55,14 @@ const CONTRACT_ROUTES = [
   'DELETE /api/admin/contacts/:id',
   'GET /api/admin/dead-letters',
   'POST /api/admin/dead-letters/:id/retry',
+  'PATCH /api/admin/agents/:id',
+  'POST /api/admin/agents/:id/token',
 ] as const;
 
 /** The zod schema each documented request component is generated from (the routes' own). */
-const ZOD_OF = requestSchemas as Record<string, z.ZodObject>;
+const ZOD_OF = Object.fromEntries(requestSchemas(ROUTES)) as Record<string, z.ZodObject>;
 
-const toOpenApiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
+const toOpenApiPath = openApiPath;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 let h: Harness;
@@ -170,11 +174,16 @@ describe('GET /openapi.json', () => {
     expect(defined.filter((r) => !documented.has(r))).toEqual([]);
   });
 
+  it('documents exactly the routes of the route table, the one place routes are declared', () => {
+    const documented = operations().map(({ path, method }) => `${method.toUpperCase()} ${path}`).sort();
+    expect(documented).toEqual(ROUTES.map((r) => `${r.method.toUpperCase()} ${toOpenApiPath(r.path)}`).sort());
+  });
+
   it('documents only routes the app serves', async () => {
     const fakeId = '00000000-0000-4000-8000-000000000000';
     for (const { path, method } of operations()) {
       const url = path.replace(/\{\w+\}/g, fakeId);
-      const res = await h.http[method as 'get' | 'post' | 'delete'](url).timeout(5_000);
+      const res = await h.http[method as 'get' | 'post' | 'patch' | 'delete'](url).timeout(5_000);
       const unrouted = res.status === 404 && String(res.body?.message ?? '').startsWith('no route for');
       expect(unrouted, `${method.toUpperCase()} ${path} is documented but not served`).toBe(false);
     }
@@ -230,7 +239,7 @@ describe('GET /openapi.json', () => {
       expect(parsed.success, `${name} example: ${parsed.error?.message}`).toBe(true);
     }
     expect([...seen].sort()).toEqual(
-      ['AgentMessageBody', 'CreateAgentBody', 'CreateSessionBody', 'PostMessageBody', 'ReleaseBody', 'TransferBody', 'TwilioInbound', 'TwilioStatus', 'WhatsAppWebhook'].sort(),
+      ['AgentMessageBody', 'CreateAgentBody', 'CreateSessionBody', 'PostMessageBody', 'ReleaseBody', 'TransferBody', 'TwilioInbound', 'TwilioStatus', 'UpdateAgentBody', 'WhatsAppWebhook'].sort(),
     );
   });
 

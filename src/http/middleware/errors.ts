@@ -3,7 +3,17 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { isUnavailable, isUnstorableValue } from '../../db/dbErrors.ts';
-import { ClientError } from '../../shared/errors.ts';
+import { ClientError, Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unprocessable } from '../../shared/errors.ts';
+
+/** The HTTP status of each kind of use-case refusal; the code and message pass through. */
+const STATUS_OF_DOMAIN_ERROR = new Map<Function, number>([
+  [InvalidInput, 400],
+  [Unauthenticated, 401],
+  [Forbidden, 403],
+  [NotFound, 404],
+  [Conflict, 409],
+  [Unprocessable, 422],
+]);
 
 export function sendError(res: Parameters<RequestHandler>[1], status: number, error: string, message: string) {
   res.status(status).json({ error, message });
@@ -18,6 +28,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof ClientError) {
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
     return sendError(res, err.status, err.code, err.message);
+  }
+  if (err instanceof DomainError) {
+    return sendError(res, STATUS_OF_DOMAIN_ERROR.get(err.constructor) ?? 400, err.code, err.message);
   }
   if (err instanceof ZodError) {
     const issue = err.issues[0];

@@ -1,22 +1,25 @@
-// The human side: the inbox, claims, replies, release/transfer/resolve, the live
-// event stream, and the agent console page. Routes parse and call one use case each.
+// The human side: who am I, the inbox, claims, replies, release/transfer/resolve, the
+// live event stream, and the agent console page. Each route calls one use case.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import express, { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../../agents/authenticate.ts';
-import { conversationView } from '../../conversations/conversationView.ts';
-import { messageView } from '../../conversations/messageView.ts';
+import { MessageView, messageView } from '../../conversations/messageView.ts';
+import { ConversationView } from '../../conversations/conversationView.ts';
+import { currentConversation } from '../../conversations/readSide.ts';
 import { AGENTS_TOPIC, SUPERVISORS_TOPIC, agentTopic, type AgentEvent } from '../../escalation/agentEvents.ts';
 import { agentReply } from '../../escalation/agentReply.ts';
 import { claimConversation } from '../../escalation/claimConversation.ts';
 import { mayTake } from '../../escalation/eligibility.ts';
 import { releaseConversation, resolveConversation, transferConversation } from '../../escalation/handOn.ts';
-import { inboxFor } from '../../escalation/inbox.ts';
+import { Inbox, inboxFor } from '../../escalation/inbox.ts';
 import type { Runtime } from '../../main/runtime.ts';
+import { agentOwner } from '../../realtime/openStreams.ts';
 import { ClientError } from '../../shared/errors.ts';
-import { actorOf, withActor } from '../middleware/auth.ts';
-import { requireContentType } from '../middleware/requireContentType.ts';
+import { actorOf } from '../middleware/auth.ts';
+import { route, type RouteDef } from '../route.ts';
+import { openEventStream } from '../sse.ts';
 
 export const AgentMessageBody = z
   .object({
@@ -38,100 +41,186 @@ export type ReleaseBody = z.infer<typeof ReleaseBody>;
 export const TransferBody = z.object({ agentId: z.uuid() });
 export type TransferBody = z.infer<typeof TransferBody>;
 
-const ConversationId = z.uuid({ message: 'conversation id must be a UUID' });
+export const ConversationParams = z.object({ id: z.uuid({ message: 'conversation id must be a UUID' }).describe('conversation id') });
+
+export const Me = z.object({
+  id: z.string(),
+  kind: z.enum(['admin', 'agent']),
+  name: z.string(),
+  role: z.enum(['agent', 'supervisor']),
+  languages: z.array(z.string()),
+  skills: z.array(z.string()),
+});
+
 const ASSETS = path.resolve(import.meta.dirname, '../../agents/assets');
 
-export function agentRoutes(rt: Runtime): Router {
-  const router = Router();
-  const json = [requireContentType('application/json'), express.json({ limit: '1mb' })];
-  const auth = withActor(rt);
-  const id = (raw: unknown) => {
-    const parsed = ConversationId.safeParse(raw);
-    if (!parsed.success) throw new ClientError(400, 'invalid_id', 'conversation id must be a UUID');
-    return parsed.data;
+/** A static page or asset, read on each request (so a missing build is a 404, not a crash). */
+export function servePage(dir: string, file: string, type: string, cacheControl?: string): RequestHandler {
+  return (req, res) => {
+    let body: string;
+    try {
+      body = readFileSync(path.join(dir, file), 'utf8');
+    } catch {
+      throw new ClientError(404, 'not_found', `${req.path} is not available`);
+    }
+    if (cacheControl) res.set('Cache-Control', cacheControl);
+    res.type(type).send(body);
   };
-  const view = async (conversationId: string) =>
-    conversationView(
-      await rt.db.conversation.findUniqueOrThrow({
-        where: { id: conversationId },
-        include: { contact: true, messages: { orderBy: { seq: 'asc' }, take: 500 }, handoffs: { orderBy: { createdAt: 'asc' } } },
-      }),
-    );
-
-  for (const [route, file, type] of [
-    ['/agent', 'agent.html', 'html'],
-    ['/agent.js', 'agent.js', 'application/javascript'],
-    ['/agent.css', 'agent.css', 'text/css'],
-  ] as const) {
-    router.get(route, (_req, res) => {
-      let body: string;
-      try {
-        body = readFileSync(path.join(ASSETS, file), 'utf8');
-      } catch {
-        throw new ClientError(404, 'not_found', `${route} is not available`);
-      }
-      res.type(type).send(body);
-    });
-  }
-
-  router.get('/api/me', auth, (_req, res) => {
-    const { kind, id: actorId, name, role, languages, skills } = actorOf(res);
-    res.json({ id: actorId, kind, name, role, languages, skills });
-  });
-
-  router.get('/api/inbox', auth, async (_req, res) => {
-    res.json(await inboxFor(rt.db, actorOf(res)));
-  });
-
-  router.post('/api/conversations/:id/claim', auth, async (req, res) => {
-    const conversation = await claimConversation(rt.escalation, actorOf(res), id(req.params.id));
-    res.json(await view(conversation.id));
-  });
-
-  router.post('/api/conversations/:id/messages', auth, ...json, async (req, res) => {
-    const body = AgentMessageBody.parse(req.body);
-    const message = await agentReply(rt.escalation, actorOf(res), id(req.params.id), body);
-    res.status(201).json(messageView(message));
-  });
-
-  router.post('/api/conversations/:id/release', auth, ...json, async (req, res) => {
-    const body = ReleaseBody.parse(req.body);
-    await releaseConversation(rt.escalation, actorOf(res), id(req.params.id), body);
-    res.json(await view(id(req.params.id)));
-  });
-
-  router.post('/api/conversations/:id/transfer', auth, ...json, async (req, res) => {
-    const body = TransferBody.parse(req.body);
-    await transferConversation(rt.escalation, actorOf(res), id(req.params.id), body.agentId);
-    res.json(await view(id(req.params.id)));
-  });
-
-  router.post('/api/conversations/:id/resolve', auth, async (req, res) => {
-    await resolveConversation(rt.escalation, actorOf(res), id(req.params.id));
-    res.json(await view(id(req.params.id)));
-  });
-
-  router.get('/api/events', auth, (req, res) => {
-    const actor = actorOf(res);
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.write('retry: 3000\n\n');
-    const write = (e: AgentEvent) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
-    const onShared = (payload: unknown) => {
-      const e = payload as AgentEvent;
-      if (e.event === 'waiting' && !fits(actor, e.data)) return;
-      write(e);
-    };
-    const unsubscribers = [rt.bus.subscribe(AGENTS_TOPIC, onShared)];
-    if (actor.kind === 'agent') unsubscribers.push(rt.bus.subscribe(agentTopic(actor.id), (p) => write(p as AgentEvent)));
-    if (actor.role === 'supervisor') unsubscribers.push(rt.bus.subscribe(SUPERVISORS_TOPIC, (p) => write(p as AgentEvent)));
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.on('close', () => {
-      clearInterval(heartbeat);
-      for (const off of unsubscribers) off();
-    });
-  });
-  return router;
 }
+
+export const page = (routePath: string, dir: string, file: string, type: string, summary: string, tag = 'Pages', cacheControl?: string) =>
+  route({
+    method: 'get',
+    path: routePath,
+    operationId: `page${file.replace(/[^a-zA-Z]/g, '')}`,
+    tag,
+    summary,
+    auth: 'public',
+    noBackingServices: true,
+    responses: { 200: { description: file, type: type === 'html' ? 'text/html' : type } },
+    bespoke: () => [servePage(dir, file, type, cacheControl)],
+  });
+
+const conversationAction = (
+  action: 'release' | 'transfer' | 'resolve',
+  summary: string,
+  description: string,
+  body: RouteDef['body'],
+  act: (rt: Runtime, actor: Actor, id: string, body: never) => Promise<unknown>,
+) =>
+  route({
+    method: 'post',
+    path: `/api/conversations/:id/${action}`,
+    operationId: `${action}Conversation`,
+    tag: 'Agents',
+    summary,
+    description,
+    auth: 'agent',
+    params: ConversationParams,
+    ...(body ? { body } : {}),
+    responses: { 200: { description: 'The conversation after the change.', schema: ConversationView, name: 'Conversation' } },
+    errors: ['Forbidden', 'NotFound', 'Conflict'],
+    handler: async ({ rt, actor, params, body: input }) => {
+      await act(rt, actor(), params.id, input as never);
+      return { status: 200 as const, body: await currentConversation(rt.db, params.id) };
+    },
+  });
+
+export const agentRoutes: RouteDef[] = [
+  page('/agent', ASSETS, 'agent.html', 'html', 'The agent console'),
+  page('/agent.js', ASSETS, 'agent.js', 'application/javascript', 'The agent console script'),
+  page('/agent.css', ASSETS, 'agent.css', 'text/css', 'The agent console styles'),
+  route({
+    method: 'get',
+    path: '/api/me',
+    operationId: 'whoAmI',
+    tag: 'Agents',
+    summary: 'Who the token belongs to',
+    auth: 'agent',
+    responses: { 200: { description: 'The caller.', schema: Me, name: 'Me' } },
+    handler: async ({ actor }) => {
+      const { kind, id, name, role, languages, skills } = actor();
+      return { status: 200 as const, body: { id, kind, name, role, languages, skills } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/inbox',
+    operationId: 'inbox',
+    tag: 'Agents',
+    summary: 'Conversations waiting for a person that this agent may take, most urgent first',
+    auth: 'agent',
+    responses: { 200: { description: 'Up to 100 waiting conversations.', schema: Inbox, name: 'Inbox' } },
+    handler: async ({ rt, actor }) => ({ status: 200 as const, body: await inboxFor(rt.db, actor()) }),
+  }),
+  route({
+    method: 'post',
+    path: '/api/conversations/:id/claim',
+    operationId: 'claimConversation',
+    tag: 'Agents',
+    summary: 'Claim a waiting conversation',
+    description: 'Of any number of simultaneous claims exactly one wins; the others get 409 `already_claimed`.',
+    auth: 'agent',
+    params: ConversationParams,
+    responses: { 200: { description: 'The conversation, now held by the caller.', schema: ConversationView, name: 'Conversation' } },
+    errors: ['Forbidden', 'NotFound'],
+    customErrors: { 409: { description: 'Someone else claimed it first, or it is not waiting.', example: { error: 'already_claimed', message: 'this conversation is not waiting for a person' } } },
+    handler: async ({ rt, actor, params }) => {
+      const conversation = await claimConversation(rt.escalation, actor(), params.id);
+      return { status: 200 as const, body: await currentConversation(rt.db, conversation.id) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/conversations/:id/messages',
+    operationId: 'replyToConversation',
+    tag: 'Agents',
+    summary: "Reply on the customer's channel",
+    description: '`text` or `template` is required (a WhatsApp template is needed once the customer last wrote more than 24 hours ago). 403 unless the caller holds the conversation.',
+    auth: 'agent',
+    params: ConversationParams,
+    body: { schema: AgentMessageBody, name: 'AgentMessageBody', example: { text: 'Hi Asha, I am looking at your order now.', clientMessageId: 'a-01J2Z3QX' } },
+    responses: { 201: { description: 'The stored reply; it is sent asynchronously.', schema: MessageView, name: 'Message' } },
+    errors: ['Forbidden', 'NotFound'],
+    customErrors: {
+      422: {
+        description: 'Outside the WhatsApp 24-hour window without a template.',
+        example: { error: 'template_required', message: 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now' },
+      },
+    },
+    handler: async ({ rt, actor, params, body }) => ({ status: 201 as const, body: messageView(await agentReply(rt.escalation, actor(), params.id, body)) }),
+  }),
+  conversationAction(
+    'release',
+    'Hand the conversation back to the bots or the queue',
+    'What the agent learned can be passed on as `slots`; `note` is carried in the context.',
+    { schema: ReleaseBody, name: 'ReleaseBody', example: { to: 'bot', note: 'Refund approved; the orders bot can confirm the date.', slots: { orderId: 'ORD-1003' } } },
+    (rt, actor, id, body: ReleaseBody) => releaseConversation(rt.escalation, actor, id, body),
+  ),
+  conversationAction(
+    'transfer',
+    'Transfer the conversation to another agent',
+    'The target must be an active agent other than the current holder.',
+    { schema: TransferBody, name: 'TransferBody', example: { agentId: '5b1f8c9e-2d4a-4f6b-9c1e-7a8b9c0d1e2f' } },
+    (rt, actor, id, body: TransferBody) => transferConversation(rt.escalation, actor, id, body.agentId),
+  ),
+  conversationAction('resolve', 'Close the conversation', 'The next customer message opens a new conversation.', undefined, (rt, actor, id) => resolveConversation(rt.escalation, actor, id)),
+  route({
+    method: 'get',
+    path: '/api/events',
+    operationId: 'streamAgentEvents',
+    tag: 'Agents',
+    summary: "The agent's live events as Server-Sent Events",
+    description:
+      'Events: `waiting` (a conversation this agent may take), `claimed`, `released`, `message` (on conversations it holds), `sla` (supervisors). ' +
+      'The stream ends when the agent is deactivated, its token rotated, or the server shuts down; EventSource reconnects.',
+    auth: 'agent',
+    tokenInQuery: true,
+    responses: { 200: { description: 'An endless event stream.', type: 'text/event-stream' } },
+    bespoke: (rt) => [
+      (req, res) => {
+        const actor = actorOf(res);
+        openEventStream(req, res, {
+          streams: rt.streams,
+          owner: agentOwner(actor.id),
+          log: rt.log,
+          subscribe: (send) => {
+            const forward = (p: unknown) => send(p as AgentEvent);
+            const offs = [
+              rt.bus.subscribe(AGENTS_TOPIC, (p) => {
+                const e = p as AgentEvent;
+                if (e.event !== 'waiting' || fits(actor, e.data)) send(e);
+              }),
+            ];
+            if (actor.kind === 'agent') offs.push(rt.bus.subscribe(agentTopic(actor.id), forward));
+            if (actor.role === 'supervisor') offs.push(rt.bus.subscribe(SUPERVISORS_TOPIC, forward));
+            return offs;
+          },
+        });
+      },
+    ],
+  }),
+];
 
 function fits(actor: Actor, data: Record<string, unknown>): boolean {
   const locale = typeof data.locale === 'string' ? data.locale : 'en';

@@ -8,13 +8,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { authenticate, requireAdmin } from '../../agents/authenticate.ts';
 import type { Runtime } from '../../main/runtime.ts';
 import { ClientError } from '../../shared/errors.ts';
-import { QUEUE_DASHBOARD_COOKIE } from '../openapi.ts';
+import { route, type RouteDef } from '../route.ts';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+/** The cookie /admin/queues sets after `?token=`. */
+export const QUEUE_DASHBOARD_COOKIE = 'baton_queues';
 const COOKIE_TTL_SECONDS = 60 * 60;
 
 /**
@@ -41,7 +43,7 @@ const QUEUE_DESCRIPTIONS: Record<string, string> = {
   escalation: 'Human escalation: routing and SLA timers',
 };
 
-export function queueDashboardRoutes(rt: Runtime): Router {
+function queueDashboard(rt: Runtime): RequestHandler[] {
   const adminToken = rt.config.adminToken;
   const secureCookie = rt.config.publicBaseUrl.startsWith('https:');
 
@@ -107,10 +109,34 @@ export function queueDashboardRoutes(rt: Runtime): Router {
     next();
   };
 
-  const router = Router();
-  router.use(QUEUE_DASHBOARD_PATH, headers, authorize, board);
-  return router;
+  return [headers, authorize, board];
 }
+
+export const queueDashboardRoutes: RouteDef[] = [
+  route({
+    method: 'get',
+    path: QUEUE_DASHBOARD_PATH,
+    operationId: 'queueDashboard',
+    tag: 'Operations',
+    summary: 'BullMQ queue dashboard (inbound, outbound, escalation)',
+    description:
+      'Admin token only. A browser opens `/admin/queues?token=<ADMIN_TOKEN>` once: that sets a short-lived HttpOnly, SameSite=Strict cookie ' +
+      `(\`${QUEUE_DASHBOARD_COOKIE}\`, path /admin/queues) and redirects to the clean URL, so the dashboard's own assets and API calls under ` +
+      '`/admin/queues/` are authorized too. Those sub-routes belong to the dashboard and are not part of this API.',
+    auth: 'queueDashboard',
+    noBackingServices: true,
+    prefix: true,
+    responses: {
+      200: { description: 'The dashboard page.', type: 'text/html' },
+      302: {
+        description: '`?token=` was valid: the cookie is set and the browser is sent to the URL without the token.',
+        headers: { 'Set-Cookie': { schema: { type: 'string' } }, Location: { schema: { type: 'string' } } },
+      },
+    },
+    errors: ['Unauthorized', 'Forbidden'],
+    bespoke: queueDashboard,
+  }),
+];
 
 function readCookie(req: Request, name: string): string | undefined {
   const header = req.get('cookie');
