@@ -20,7 +20,7 @@ export async function authenticate(db: Db, adminToken: string, token: string | u
   if (!token) throw new Unauthenticated('unauthorized', 'Authorization: Bearer <token> is required');
   if (sameSecret(token, adminToken)) return { kind: 'admin', id: 'admin', role: 'supervisor', name: 'admin', languages: [], skills: [] };
   const agent = await db.agent.findUnique({ where: { tokenHash: hashAgentToken(token) } });
-  if (!agent || !agent.active) throw new Unauthenticated('unauthorized', 'the token is not valid');
+  if (!agent?.active) throw new Unauthenticated('unauthorized', 'the token is not valid');
   return { kind: 'agent', id: agent.id, role: agent.role, name: agent.name, languages: agent.languages, skills: agent.skills };
 }
 

@@ -3,7 +3,7 @@
 // ledger) and rotates their token. A token is shown exactly once, when it is made.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { Locale } from '../config/env.ts';
+import type { Locale } from '../config/env.ts';
 import { isUniqueViolation } from '../db/dbErrors.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
 import { releaseConversation } from '../escalation/handOn.ts';

@@ -6,7 +6,7 @@ import type { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { Forbidden, InvalidInput, NotFound } from '../shared/errors.ts';
-import { ConversationSummary, ConversationView, conversationSummary, conversationView, HandoffView, handoffView } from './conversationView.ts';
+import { ConversationSummary, type ConversationView, conversationSummary, conversationView, HandoffView, handoffView } from './conversationView.ts';
 
 export const ConversationList = z.object({ conversations: z.array(ConversationSummary), nextCursor: z.string().nullable() });
 export type ConversationList = z.infer<typeof ConversationList>;

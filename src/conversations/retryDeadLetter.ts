@@ -60,7 +60,7 @@ export async function retryDeadLetter(deps: RetryDeadLetterDeps, deadLetterId: s
   if (!letter) throw new NotFound('not_found', 'no such dead letter');
   if (!letter.messageId) throw new Conflict('not_retryable', 'this dead letter names no message to send');
   const message = await deps.db.message.findUnique({ where: { id: letter.messageId }, select: { id: true, conversationId: true, status: true, direction: true } });
-  if (!message || message.direction !== 'outbound') throw new Conflict('not_retryable', 'the message of this dead letter no longer exists');
+  if (message?.direction !== 'outbound') throw new Conflict('not_retryable', 'the message of this dead letter no longer exists');
   if (message.status !== 'failed') {
     throw new Conflict('not_failed', `the message is ${message.status}; only a failed message can be retried`);
   }

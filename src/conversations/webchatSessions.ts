@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { Unauthenticated } from '../shared/errors.ts';
-import { MessageView, messageView } from './messageView.ts';
+import { type MessageView, messageView } from './messageView.ts';
 
 export const WebchatSession = z.object({ sessionId: z.uuid(), token: z.string().describe('bearer token for this session; shown once') });
 export type WebchatSession = z.infer<typeof WebchatSession>;

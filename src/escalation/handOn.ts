@@ -59,7 +59,7 @@ export async function releaseConversation(
   // The bot the conversation last had, if its required slots are all known; else triage.
   const lastBot = [...enriched.lineage].reverse().find((l) => l.startsWith('bot:'))?.slice(4);
   const candidate = lastBot ? deps.bots.get(lastBot) : undefined;
-  const target = candidate && candidate.contract.requires.every((s) => enriched.slots[s]) ? candidate.contract.id : 'triage';
+  const target = candidate?.contract.requires.every((s) => enriched.slots[s]) ? candidate.contract.id : deps.bots.triageId;
   const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'bot', id: target }, reason: 'released', precondition: stillHeld(conversation), context: enriched });
   if (outcome.status === 'accepted') await tell(deps, conversation, actor, 'escalation:backToBot', outcome.handoffId);
   return outcome;
@@ -68,7 +68,7 @@ export async function releaseConversation(
 export async function transferConversation(deps: EscalationDeps, actor: Actor, conversationId: string, agentId: string) {
   const conversation = await heldBy(deps, actor, conversationId);
   const target = await deps.db.agent.findUnique({ where: { id: agentId } });
-  if (!target || !target.active) throw new NotFound('agent_not_found', `no active agent ${agentId}`);
+  if (!target?.active) throw new NotFound('agent_not_found', `no active agent ${agentId}`);
   if (target.id === conversation.ownerId) throw new InvalidInput('same_agent', 'the conversation is already held by that agent');
   const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'agent', id: target.id }, reason: 'transfer', precondition: stillHeld(conversation) });
   await tell(deps, conversation, { ...actor, name: target.name }, 'escalation:transferred', outcome.handoffId);

@@ -23,7 +23,13 @@ function authMiddleware(rt: Runtime, kind: AuthKind): RequestHandler[] {
     case 'agent':
       return [actor];
     case 'admin':
-      return [actor, (_req, res, next) => (requireAdmin(actorOf(res)), next())];
+      return [
+        actor,
+        (_req, res, next) => {
+          requireAdmin(actorOf(res));
+          next();
+        },
+      ];
     case 'supervisor':
       return [
         actor,

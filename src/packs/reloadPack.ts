@@ -4,13 +4,20 @@
 // reload too; conversations in flight finish their turn with the pack they began with.
 import type { EventBus } from '../realtime/eventBus.ts';
 import type { Logger } from '../shared/logger.ts';
+import { z } from 'zod';
+import { Unprocessable } from '../shared/errors.ts';
+import { PackInvalid } from './loadPack.ts';
 import type { PackHolder } from './packHolder.ts';
+
+export const PackRunning = z.object({ name: z.string(), version: z.string() });
 
 const TOPIC = 'pack:reload';
 const origin = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-export async function reloadPack(deps: { packs: PackHolder; bus: EventBus; log: Logger }): Promise<{ name: string; version: string }> {
-  const pack = await deps.packs.reload();
+export async function reloadPack(deps: { packs: PackHolder; bus: EventBus; log: Logger }): Promise<z.infer<typeof PackRunning>> {
+  const pack = await deps.packs.reload().catch((err: unknown) => {
+    throw err instanceof PackInvalid ? new Unprocessable('invalid_pack', err.message) : err;
+  });
   deps.log.info({ pack: pack.name, version: pack.version }, 'pack reloaded');
   await deps.bus.publish(TOPIC, { origin, version: pack.version }).catch((err: unknown) => deps.log.warn({ err }, 'could not tell other processes about the reload'));
   return { name: pack.name, version: pack.version };

@@ -15,7 +15,11 @@ export function createOpenStreams() {
     /** Ends the streams of one owner; returns how many. */
     endOwner(owner: string): number {
       let n = 0;
-      for (const s of [...streams]) if (s.owner === owner) (s.end(), n++);
+      for (const s of [...streams]) {
+        if (s.owner !== owner) continue;
+        s.end();
+        n++;
+      }
       return n;
     },
     /** Ends every stream (shutdown). */

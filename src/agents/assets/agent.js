@@ -284,7 +284,7 @@
 
   async function api(method, path, body, opts) {
     const epoch = state.epoch;
-    const token = (opts && opts.token) || state.token;
+    const token = (opts?.token) || state.token;
     const headers = { Accept: 'application/json' };
     if (token) headers.Authorization = 'Bearer ' + token;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -311,7 +311,7 @@
       r = { ok: false, status: 0, data: null };
     }
     r.stale = epoch !== state.epoch;
-    if (r.status === 401 && !(opts && opts.signingIn) && !r.stale && state.token) {
+    if (r.status === 401 && !(opts?.signingIn) && !r.stale && state.token) {
       signOut(LABELS.sessionExpired);
       r.stale = true;
     }
@@ -664,7 +664,7 @@
   }
 
   function heldByMe(conv) {
-    return !!(conv && conv.owner && conv.owner.type === 'agent' && state.me && String(conv.owner.id) === String(state.me.id));
+    return !!(conv?.owner && conv.owner.type === 'agent' && state.me && String(conv.owner.id) === String(state.me.id));
   }
 
   async function loadMine() {
@@ -690,9 +690,9 @@
   }
 
   function contactLabel(conv) {
-    const c = conv && conv.contact;
-    if (c && c.name) return String(c.name);
-    if (c && c.phone) return String(c.phone);
+    const c = conv?.contact;
+    if (c?.name) return String(c.name);
+    if (c?.phone) return String(c.phone);
     return LABELS.customer;
   }
 
@@ -754,7 +754,7 @@
 
   async function openConversation(id, opts) {
     if (!id) return;
-    const preview = !!(opts && opts.preview) && !state.mine.has(id);
+    const preview = !!(opts?.preview) && !state.mine.has(id);
     const same = state.open && state.open.id === id;
     // `early` holds live messages that arrive before the conversation has loaded.
     const open = { id: id, preview: preview, conv: null, ids: new Set(), early: [], epoch: state.epoch };
@@ -828,7 +828,7 @@
     clear(meta);
     append(meta, [
       el('span', { class: 'chip channel', text: channelName(conv.channel) }),
-      conv.contact && conv.contact.phone && conv.contact.name ? el('span', { class: 'phone', text: conv.contact.phone }) : null,
+      conv.contact?.phone && conv.contact.name ? el('span', { class: 'phone', text: conv.contact.phone }) : null,
       el('span', { class: 'status', text: fmt(LABELS.statusLabel, { status: conv.status || LABELS.unknown }) }),
       el('span', { class: 'owner', text: ownerText(conv.owner) }),
     ]);
@@ -876,7 +876,7 @@
   function renderContext(conv) {
     const body = $('context-body');
     clear(body);
-    const ctx = (conv && conv.context) || {};
+    const ctx = (conv?.context) || {};
 
     const summary = ctx.summary || state.summaries.get(String(conv.id));
     if (summary) {
@@ -979,7 +979,7 @@
 
   function whoLabel(type, m) {
     const name = m.author && m.author.name != null ? String(m.author.name) : '';
-    if (type === 'bot') return { kind: 'bot', badge: LABELS.bot, name: name || (m.author && m.author.id) || '' };
+    if (type === 'bot') return { kind: 'bot', badge: LABELS.bot, name: name || (m.author?.id) || '' };
     if (type === 'agent') return { kind: 'person', badge: LABELS.agent, name: name };
     if (type === 'contact') return { kind: 'person', badge: LABELS.customer, name: name };
     return { kind: 'system', badge: LABELS.system, name: '' };
@@ -994,7 +994,7 @@
   function buildMessage(m) {
     const type = authorTypeOf(m);
     const who = whoLabel(type, m);
-    const locale = state.open && state.open.conv ? state.open.conv.locale : null;
+    const locale = state.open?.conv ? state.open.conv.locale : null;
     const node = el('div', {
       class: 'msg',
       'data-author-type': type,
@@ -1042,7 +1042,7 @@
       }
       return;
     }
-    const stick = (opts && opts.scroll === false) ? false : transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80 || (opts && opts.own);
+    const stick = (opts && opts.scroll === false) ? false : transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80 || (opts?.own);
     if (id) state.open.ids.add(id);
     transcript.appendChild(buildMessage(m));
     if (stick) transcript.scrollTop = transcript.scrollHeight;
@@ -1116,7 +1116,7 @@
       $('template-name').focus();
       return;
     }
-    const language = $('template-language').value.trim() || (state.open && state.open.conv && state.open.conv.locale) || 'en';
+    const language = $('template-language').value.trim() || (state.open?.conv?.locale) || 'en';
     const params = $('template-params')
       .value.split('\n')
       .map((s) => s.trim())
@@ -1237,13 +1237,13 @@
       // Catch up on whatever happened while we were not listening.
       loadInbox();
       loadMine();
-      if (state.open && state.open.conv) refreshOpen();
+      if (state.open?.conv) refreshOpen();
     });
 
     es.addEventListener(
       'waiting',
       live((data) => {
-        const item = data.item && data.item.conversationId ? data.item : data;
+        const item = data.item?.conversationId ? data.item : data;
         if (item.transferredBy != null) {
           // Sent to this agent only: another agent transferred a conversation to it.
           notice(LABELS.transferredToYou);

@@ -6,7 +6,7 @@ import { isUnavailable, isUnstorableValue } from '../../db/dbErrors.ts';
 import { ClientError, Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unprocessable } from '../../shared/errors.ts';
 
 /** The HTTP status of each kind of use-case refusal; the code and message pass through. */
-const STATUS_OF_DOMAIN_ERROR = new Map<Function, number>([
+const STATUS_OF_DOMAIN_ERROR = new Map<abstract new (...args: never[]) => DomainError, number>([
   [InvalidInput, 400],
   [Unauthenticated, 401],
   [Forbidden, 403],
@@ -30,7 +30,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return sendError(res, err.status, err.code, err.message);
   }
   if (err instanceof DomainError) {
-    return sendError(res, STATUS_OF_DOMAIN_ERROR.get(err.constructor) ?? 400, err.code, err.message);
+    return sendError(res, STATUS_OF_DOMAIN_ERROR.get(err.constructor as abstract new (...args: never[]) => DomainError) ?? 400, err.code, err.message);
   }
   if (err instanceof ZodError) {
     const issue = err.issues[0];

@@ -8,6 +8,7 @@ import { ContactErased, ContactExport, eraseContact, exportContact } from '../..
 import { DeadLetterList, DeadLetterView, listDeadLetters, retryDeadLetter } from '../../conversations/retryDeadLetter.ts';
 import { agentOwner } from '../../realtime/openStreams.ts';
 import { route, type RouteDef } from '../route.ts';
+import { PackRunning, reloadPack } from '../../packs/reloadPack.ts';
 
 const AgentName = z.string().trim().min(1).max(100);
 const Languages = z.array(Locale).min(1).max(23);
@@ -44,6 +45,20 @@ export const DeadLetterListQuery = z.object({
 });
 
 export const adminRoutes: RouteDef[] = [
+  route({
+    method: 'post',
+    path: '/api/admin/pack/reload',
+    operationId: 'reloadPack',
+    tag: 'Admin',
+    summary: 'Load the pack folder again and swap it in without a restart',
+    description: 'The new pack is validated first; conversations in flight finish their turn with the old one, and other processes reload too.',
+    auth: 'admin',
+    responses: { 200: { description: 'The pack now running.', schema: PackRunning, name: 'PackRunning' } },
+    customErrors: {
+      422: { description: 'The pack does not validate; the old pack keeps running.', example: { error: 'invalid_pack', message: 'pack /srv/pack: pack.json intents[0].owner: intent "order.status" is owned by "shipping", which is not a bot of this pack' } },
+    },
+    handler: async ({ rt }) => ({ status: 200 as const, body: await reloadPack({ packs: rt.packs, bus: rt.bus, log: rt.log }) }),
+  }),
   route({
     method: 'post',
     path: '/api/admin/agents',

@@ -141,7 +141,11 @@ export const webchatRoutes: RouteDef[] = [
           log: rt.log,
           subscribe: (send) => [rt.bus.subscribe(webchatTopic(session.id), (payload) => send(asEvent(payload as MessageView)))],
           ...(lastId && UUID.test(lastId)
-            ? { replay: async (send) => (await missedReplies(rt.db, session.id, lastId)).forEach((view) => send(asEvent(view))) }
+            ? {
+                replay: async (send) => {
+                  for (const view of await missedReplies(rt.db, session.id, lastId)) send(asEvent(view));
+                },
+              }
             : {}),
         });
       },

@@ -13,7 +13,7 @@
 (function () {
   'use strict';
 
-  if (window.Baton && window.Baton.__batonWidget) return; // loaded twice
+  if (window.Baton?.__batonWidget) return; // loaded twice
 
   var STORAGE_KEY = 'baton.session';
   var STYLE_ID = 'baton-chat-style';
@@ -51,13 +51,13 @@
   }
 
   function attr(name) {
-    return script && script.hasAttribute(name) ? script.getAttribute(name) : null;
+    return script?.hasAttribute(name) ? script.getAttribute(name) : null;
   }
 
   function defaultApiBase() {
     var explicit = attr('data-baton-api');
     if (explicit) return explicit.trim().replace(/\/+$/, '');
-    if (script && script.src) {
+    if (script?.src) {
       try {
         return new URL(script.src, location.href).origin;
       } catch (e) {
@@ -106,7 +106,7 @@
       }
     }
     var b = new Uint8Array(16);
-    if (c && c.getRandomValues) c.getRandomValues(b);
+    if (c?.getRandomValues) c.getRandomValues(b);
     else for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
@@ -494,7 +494,7 @@
       } catch (e) {
         return;
       }
-      if (data && data.message && data.id == null) data = data.message;
+      if (data?.message && data.id == null) data = data.message;
       ingestMany(inst, [data]);
     });
     es.addEventListener('error', function () {
@@ -971,7 +971,7 @@
     stopEvents(inst);
     inst.timers.forEach(clearTimeout);
     inst.timers.clear();
-    if (inst.root && inst.root.parentNode) inst.root.parentNode.removeChild(inst.root);
+    if (inst.root?.parentNode) inst.root.parentNode.removeChild(inst.root);
     if (current === inst) current = null;
   }
 
@@ -1049,7 +1049,7 @@
   }
 
   function sessionInfo() {
-    var s = current && current.session;
+    var s = current?.session;
     return s ? { sessionId: s.sessionId, token: s.token, locale: s.locale || null } : null;
   }
 
