@@ -34,6 +34,8 @@ export const ConversationContext = z.object({
   fallbacks: z.number().int().default(0),
   /** What people on the team noted, carried back to the bots with the rest. */
   notes: z.array(z.object({ by: z.string(), text: z.string(), at: z.string() })).default([]),
+  /** The handoff that brought the conversation to its bot, until that bot has answered once (it reads the envelope). */
+  arrival: z.object({ handoffId: z.string(), bot: z.string() }).optional(),
   /** A slot the owner asked for, and where to go once the customer gives it. */
   awaiting: z
     .object({

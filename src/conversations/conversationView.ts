@@ -23,6 +23,7 @@ export const HandoffView = z.object({
   createdAt: Timestamp,
   steps: z.array(z.unknown()).describe('protocol steps with timestamps: pause, transmit, validate, ack, release'),
   error: z.string().optional(),
+  packVersion: z.string().nullable().describe('the version of the pack whose bots decided this handoff (null for rows older than packs)'),
 });
 export type HandoffView = z.infer<typeof HandoffView>;
 
@@ -61,6 +62,7 @@ export function handoffView(h: HandoffEvent): HandoffView {
     latencyMs: h.latencyMs,
     createdAt: h.createdAt.toISOString(),
     steps: h.steps as unknown[],
+    packVersion: h.packVersion,
     ...(h.error ? { error: h.error } : {}),
   };
 }

@@ -8,7 +8,8 @@ import type { Dispatcher } from './dispatcher.ts';
 import { metrics } from '../observability/metrics.ts';
 import { inSpan } from '../observability/tracing.ts';
 
-export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultLocale: string };
+/** `triageId`: the running pack's triage bot, which every new conversation starts with. */
+export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultLocale: string; triageId: string };
 export type Ingested = { messageId: string; conversationId: string; duplicate: boolean };
 
 export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
@@ -35,7 +36,7 @@ async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Inge
     SELECT message_id, conversation_id, duplicate FROM baton_ingest_inbound(
       ${message.channel}::"Channel", ${message.providerMessageId}, ${message.from.externalId}, ${message.from.phone ?? null},
       ${message.from.name ?? null}, ${message.kind}, ${message.text}, ${JSON.stringify(payloadOf(message))}::jsonb,
-      ${message.receivedAt}, ${deps.defaultLocale})`;
+      ${message.receivedAt}, ${deps.defaultLocale}, ${deps.triageId})`;
   const row = rows[0]!;
   return { messageId: row.message_id, conversationId: row.conversation_id, duplicate: row.duplicate };
 }

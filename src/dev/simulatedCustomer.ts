@@ -8,7 +8,7 @@ import { parseContext, type ConversationContext } from '../conversations/context
 import type { Db } from '../db/client.ts';
 
 export type Reply = { text: string; author: string | null; asks?: string; options?: Array<{ id: string; title: string }> };
-export type HandoffRow = { from: string; to: string; pattern: string; reason: string; status: string; latencyMs: number | null };
+export type HandoffRow = { from: string; to: string; pattern: string; reason: string; status: string; latencyMs: number | null; packVersion: string | null };
 
 export type TurnReport = {
   replies: Reply[];
@@ -68,7 +68,7 @@ export class SimulatedCustomer {
         const payload = (r.payload ?? {}) as { asks?: string; options?: Reply['options'] };
         return { text: r.text, author: r.authorId, ...(payload.asks ? { asks: payload.asks } : {}), ...(payload.options ? { options: payload.options } : {}) };
       }),
-      handoffs: handoffs.map((h) => ({ from: `${h.fromType}:${h.fromId}`, to: `${h.toType}:${h.toId}`, pattern: h.pattern, reason: h.reason, status: h.status, latencyMs: h.latencyMs })),
+      handoffs: handoffs.map((h) => ({ from: `${h.fromType}:${h.fromId}`, to: `${h.toType}:${h.toId}`, pattern: h.pattern, reason: h.reason, status: h.status, latencyMs: h.latencyMs, packVersion: h.packVersion })),
       knownBefore: before?.context.slots ?? {},
       conversation: await this.state(),
     };

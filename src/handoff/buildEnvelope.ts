@@ -52,6 +52,7 @@ export async function buildEnvelope(
       reason: request.reason,
     }),
     lineage: context.lineage,
+    notes: context.notes,
     hopCount: conversation.hopCount,
     createdAt: new Date().toISOString(),
   });

@@ -50,6 +50,10 @@ export const HandoffEnvelopeV1 = z
     transcript: z.array(TranscriptLine).max(20).describe('the last messages, oldest first'),
     summary: z.string(),
     lineage: z.array(z.string()).describe('every owner the conversation passed through, oldest first, as type:id'),
+    notes: z
+      .array(z.object({ by: z.string(), text: z.string(), at: z.string() }))
+      .default([])
+      .describe('what people on the team noted (e.g. on release to a bot), oldest first'),
     hopCount: z.number().int().min(0),
     createdAt: z.iso.datetime(),
   })

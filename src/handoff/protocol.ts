@@ -148,6 +148,7 @@ async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<Hand
     // person handing it back (release) starts the count again.
     fallbacks: req.pattern === 'agent' ? 0 : req.context.fallbacks,
     awaiting: undefined,
+    arrival: req.to.type === 'bot' ? { handoffId: req.handoffId, bot: req.to.id } : undefined,
   };
   const latencyMs = Date.now() - started;
   metrics.handoffs.inc({ pattern: req.pattern, reason: req.reason, status: 'accepted' });
@@ -274,7 +275,7 @@ async function replay(deps: HandoffDeps, event: { id: string; conversationId: st
   const owner: Party =
     conversation.status === 'resolved' ? { type: 'none', id: 'resolved' }
     : conversation.ownerType === 'queue' ? HUMAN_QUEUE
-    : { type: conversation.ownerType === 'agent' ? 'agent' : 'bot', id: conversation.ownerId ?? 'triage' };
+    : { type: conversation.ownerType === 'agent' ? 'agent' : 'bot', id: conversation.ownerId ?? deps.bots.triageId };
   return {
     handoffId: event.id,
     status: event.status as HandoffOutcome['status'],

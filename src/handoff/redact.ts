@@ -19,5 +19,6 @@ export function redactEnvelope(envelope: HandoffEnvelopeV1): HandoffEnvelopeV1 {
     ),
     transcript: envelope.transcript.map((line) => ({ ...line, text: maskPersonalData(line.text) })),
     summary: maskPersonalData(envelope.summary),
+    notes: envelope.notes.map((note) => ({ ...note, text: maskPersonalData(note.text) })),
   };
 }

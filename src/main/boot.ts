@@ -7,6 +7,7 @@ import express from 'express';
 import { createApp } from '../http/app.ts';
 import { metricsOnly } from '../http/routes/operationsRoutes.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { checkPack, DEFAULT_PACK_DIR, PackInvalid } from '../packs/loadPack.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { provideInfrastructure } from './infrastructure.ts';
 import { startTracing, stopTracing } from '../observability/tracing.ts';
@@ -27,8 +28,18 @@ export function configOrExit(): Config {
   }
 }
 
+/** A pack that does not validate stops start-up before anything is started, with one line. */
+function packOrExit(config: Config): void {
+  const dir = config.packDir ?? DEFAULT_PACK_DIR;
+  const { problems } = checkPack(dir, process.env);
+  if (problems.length === 0) return;
+  process.stderr.write(`baton: ${new PackInvalid(dir, problems).message}\n`);
+  process.exit(1);
+}
+
 export async function boot(options: BootOptions): Promise<void> {
   const config = configOrExit();
+  packOrExit(config);
   const log = createLogger(config.logLevel);
   startTracing(config.tracing.endpoint, config.tracing.serviceName);
   const infra = await provideInfrastructure(config, log);
@@ -71,7 +82,7 @@ export async function boot(options: BootOptions): Promise<void> {
     if (options.api) server = await listen(runtime, config.port);
     else if (config.metricsPort) server = await listenMetrics(runtime, config.metricsPort);
   } catch (err) {
-    if (err instanceof ConfigError) process.stderr.write(`baton: ${err.message}\n`);
+    if (err instanceof ConfigError || err instanceof PackInvalid) process.stderr.write(`baton: ${err.message}\n`);
     else log.fatal({ err }, 'start-up failed');
     await runtime?.close().catch(() => {});
     await infra.stop();

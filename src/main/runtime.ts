@@ -34,7 +34,7 @@ import { within } from './shutdown.ts';
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
 /** `pack`: an already loaded pack (tests swap bots in); otherwise BATON_PACK or the demo pack is loaded. */
-export type RuntimeOptions = { pack?: Pack };
+export type RuntimeOptions = { pack?: Pack; /** The environment the pack reads (its declared env vars); process.env unless given. */ packEnv?: Record<string, string | undefined> };
 
 export async function createRuntime(config: Config, urls: { databaseUrl: string; redisUrl: string }, log: Logger, options: RuntimeOptions = {}) {
   // Connections are the scarce thing on a small PostgreSQL: every process brings two
@@ -51,7 +51,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
   const packs: PackHolder = await createPackHolder(
     config.packDir ?? DEFAULT_PACK_DIR,
-    { env: process.env, log, llm: config.llm, databaseUrl: urls.databaseUrl },
+    { env: options.packEnv ?? process.env, log, llm: config.llm, databaseUrl: urls.databaseUrl },
     options.pack,
   );
   const senders: Record<ChannelName, ChannelSender> = {

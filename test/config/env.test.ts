@@ -217,6 +217,15 @@ describe('start-up with a bad variable', () => {
     expect(result.stdout).not.toMatch(/running/i);
   }, 90_000);
 
+  it('a pack that does not validate stops start-up with one line naming the file and the problem', () => {
+    const result = start({ BATON_PACK: path.join(ROOT, 'packs/clinic') });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines, result.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/packs\/clinic: pack\.json env: env var CLINIC_API_BASE is not set \(and \d+ more/);
+    expect(result.stdout).not.toMatch(/running/i);
+  }, 90_000);
+
   it('names a bad DATABASE_URL without printing its password', () => {
     const result = start({ DATABASE_URL: 'mysql://baton:hunter2@db.internal/baton' });
     expect(result.status).toBe(1);

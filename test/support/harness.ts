@@ -29,6 +29,8 @@ export type Harness = {
   app: Express;
   http: ReturnType<typeof request>;
   provider: StandInProvider;
+  /** The environment the pack reads: a test may change it before a reload. */
+  packEnv: Record<string, string | undefined>;
   close: () => Promise<void>;
 };
 
@@ -79,7 +81,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const log = createLogger(config.logLevel, 'baton-test', options.logDestination);
-  const rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, log, options.pack ? { pack: options.pack } : {});
+  const packEnv: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const rt = await createRuntime(config, { databaseUrl: config.databaseUrl!, redisUrl: config.redisUrl! }, log, { packEnv, ...(options.pack ? { pack: options.pack } : {}) });
   await rt.packs.current().seed();
   if (options.workers !== false) await rt.startWorkers();
   const app = createApp(rt);
@@ -88,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     app,
     http: request(app),
     provider,
+    packEnv,
     close: async () => {
       await rt.close();
       await provider.close();

@@ -45,16 +45,20 @@ export function answerAppointmentsTurn(turn: Turn, bookings: Map<string, { depar
     bookings.delete(id);
     return { replies: [{ text: text.cancelled(id) }] };
   }
-  const lower = turn.message.text.toLowerCase();
+  // The department from this message, else from what the customer said before the handoff.
+  const said = [turn.message.text, ...transcriptOf(turn.envelope)];
   const department =
-    DEPARTMENTS.find((d) => lower.includes(d.slice(0, 5))) ??
-    Object.entries(HINDI_DEPARTMENTS).find(([word]) => turn.message.text.includes(word))?.[1] ??
-    (turn.envelope && typeof turn.envelope.summary === 'string' && DEPARTMENTS.find((d) => (turn.envelope!.summary as string).includes(d))) ??
+    said.map((text) => DEPARTMENTS.find((d) => text.toLowerCase().includes(d.slice(0, 5))) ?? Object.entries(HINDI_DEPARTMENTS).find(([word]) => text.includes(word))?.[1]).find(Boolean) ??
     'general';
   const id = `APT-${2001 + bookings.size}`;
   const at = '2026-12-08 10:30';
   bookings.set(id, { department, at });
   return { replies: [{ text: text.booked(department, at, id) }], slots: { bookingId: id } };
+}
+
+function transcriptOf(envelope: Record<string, unknown> | null): string[] {
+  const lines = envelope?.transcript;
+  return Array.isArray(lines) ? lines.map((l) => String((l as { text?: unknown }).text ?? '')).reverse() : [];
 }
 
 function verified(secret: string, raw: Buffer, header: string | undefined): boolean {

@@ -141,6 +141,9 @@ export async function performTurn(live: PerformDeps, req: TurnRequest): Promise<
   for (let bounce = 0; bounce < 2 && owner.type === 'bot'; bounce++) {
     const botId = owner.id;
     const bot = deps.bots.get(botId) ?? deps.bots.get(deps.bots.triageId)!;
+    // A bot that got the conversation in an earlier turn (e.g. a person released it)
+    // still reads the envelope that brought it, notes included, on its first answer.
+    if (!envelope && context.arrival?.bot === botId) envelope = await arrivalEnvelope(deps, context.arrival.handoffId);
     let answer: BotAnswer;
     try {
       answer = await bot.answer(botTurn(deps, req, { botId: bot.contract.id, locale, t, understanding, context, envelope, outOfScope }));
@@ -164,7 +167,7 @@ export async function performTurn(live: PerformDeps, req: TurnRequest): Promise<
       return done();
     }
     say(...answer.replies);
-    context = applyAnswer(context, bot.contract.id, answer);
+    context = { ...applyAnswer(context, bot.contract.id, answer), arrival: undefined };
     outOfScope = undefined;
     if (answer.escalate) {
       await handoff(HUMAN_QUEUE, 'escalation', answer.escalate.reason);
@@ -288,4 +291,11 @@ function formatterFor(locale: string): BotTurn['format'] {
     number: (value) => formatNumber(value, locale),
     daysUntil: (d) => daysUntil(asDate(d)),
   };
+}
+
+/** The envelope of an earlier handoff, as the ledger keeps it (personal data redacted). */
+async function arrivalEnvelope(deps: PerformDeps, handoffId: string): Promise<Record<string, unknown> | null> {
+  const row = await deps.db.handoffEvent.findUnique({ where: { id: handoffId }, select: { envelope: true } });
+  const envelope = row?.envelope;
+  return envelope && typeof envelope === 'object' && !Array.isArray(envelope) && Object.keys(envelope).length ? (envelope as Record<string, unknown>) : null;
 }
