@@ -8,7 +8,7 @@ import { translator } from '../i18n/i18n.ts';
 import { Conflict, Forbidden, NotFound } from '../shared/errors.ts';
 import { agentHandoff } from './agentHandoff.ts';
 import type { EscalationDeps } from './deps.ts';
-import { mayTake } from './eligibility.ts';
+import { mayTake, skillsOf } from './eligibility.ts';
 import { metrics } from '../observability/metrics.ts';
 
 export async function claimConversation(deps: EscalationDeps, actor: Actor, conversationId: string) {
@@ -16,7 +16,7 @@ export async function claimConversation(deps: EscalationDeps, actor: Actor, conv
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
   if (!conversation) throw new NotFound('not_found', 'no such conversation');
   if (conversation.status !== 'waiting') throw new Conflict('already_claimed', 'this conversation is not waiting for a person');
-  if (!mayTake(actor, { locale: conversation.locale, intent: parseContext(conversation.context).intent })) {
+  if (!mayTake(actor, { locale: conversation.locale, intent: parseContext(conversation.context).intent }, skillsOf(deps.bots))) {
     throw new Forbidden('forbidden', `this conversation needs an agent who speaks ${conversation.locale} with the right skills`);
   }
   const outcome = await agentHandoff(deps, conversation, {

@@ -6,7 +6,7 @@ import { ChannelName } from '../channels/channel.ts';
 import { parseContext } from '../conversations/context.ts';
 import type { Db } from '../db/client.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
-import { mayTake } from './eligibility.ts';
+import { mayTake, type SkillOf } from './eligibility.ts';
 import { LOCALES } from '../config/env.ts';
 
 export const InboxItem = z.object({
@@ -31,7 +31,7 @@ export async function inboxItem(db: Db, conversation: Conversation): Promise<Inb
   return toItem(conversation, (escalation?.envelope as { summary?: string } | null)?.summary ?? '');
 }
 
-export async function inboxFor(db: Db, actor: Actor, limit = 100): Promise<InboxItem[]> {
+export async function inboxFor(db: Db, actor: Actor, limit = 100, skillFor?: SkillOf): Promise<InboxItem[]> {
   // Language is decided in SQL (it is most of the filtering); skills, which live in the
   // context JSON, on the page read.
   const locales = actor.role === 'supervisor' ? undefined : LOCALES.filter((l) => mayTake({ ...actor, skills: [] }, { locale: l }));
@@ -40,7 +40,7 @@ export async function inboxFor(db: Db, actor: Actor, limit = 100): Promise<Inbox
     orderBy: [{ priority: 'desc' }, { waitingSince: 'asc' }],
     take: actor.role === 'supervisor' ? limit : Math.max(limit * 5, 200),
   });
-  const fit = waiting.filter((c) => mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent })).slice(0, limit);
+  const fit = waiting.filter((c) => mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent }, skillFor)).slice(0, limit);
   if (fit.length === 0) return [];
   // The summaries the bots handed over, for the whole page in one query.
   const ids = fit.map((c) => c.id);

@@ -7,7 +7,7 @@
 export type Trigger = { reason: 'legal' | 'frustration'; signal: string };
 
 const LEGAL = [
-  /\b(lawyer|advocate|legal action|legal notice|(will|going to|gonna) sue|sue (you|your|shopkart)|suing|court|consumer forum|police complaint)\b/i,
+  /\b(lawyer|advocate|legal action|legal notice|(will|going to|gonna) sue|sue (you|your company|your firm|this company)|suing|court|consumer forum|police complaint)\b/i,
   // A police FIR. Lower-case "fir" alone is also romanized Hindi for "again" ("fir se").
   /\bFIR\b/,
   /\b(file|lodge|register)\w*\s+(an?\s+)?fir\b|\bfir\s+(darj|file|lodge|kar(unga|ungi|enge|denge))\b/i,
@@ -18,7 +18,7 @@ const LEGAL = [
 ];
 
 const ABUSE_OR_ANGER = [
-  /\b(useless|worst|pathetic|terrible|horrible|rubbish|nonsense|idiot|stupid|fraud|scam|cheat(ers|ing)?|disgusting|hate (you|this|your|shopkart))\b/i,
+  /\b(useless|worst|pathetic|terrible|horrible|rubbish|nonsense|idiot|stupid|fraud|scam|cheat(ers|ing)?|disgusting|hate (you|this|your))\b/i,
   /बेकार|घटिया|बकवास|धोखा|धोखेबाज|फ्रॉड|चोर|बेवकूफ|गुस्सा|सबसे खराब/,
   /\b(bakwas|bekar|ghatiya|dhokha|chor|bewakoof)\b/i,
   /বাজে|প্রতারক|மோசம|ஏமாற்று|చెత్త|మోసం|ಕೆಟ್ಟ|ಮೋಸ|മോശ(?:ം|മ)|തട്ടിപ്പ്|ਬਕਵਾਸ|ਧੋਖਾ|બકવાસ|છેતરપિંડી|ବେକାର|بکواس|دھوکہ/,

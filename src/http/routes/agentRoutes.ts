@@ -11,7 +11,7 @@ import { currentConversation } from '../../conversations/readSide.ts';
 import { AGENTS_TOPIC, SUPERVISORS_TOPIC, agentTopic, type AgentEvent } from '../../escalation/agentEvents.ts';
 import { agentReply } from '../../escalation/agentReply.ts';
 import { claimConversation } from '../../escalation/claimConversation.ts';
-import { mayTake } from '../../escalation/eligibility.ts';
+import { mayTake, skillsOf } from '../../escalation/eligibility.ts';
 import { releaseConversation, resolveConversation, transferConversation } from '../../escalation/handOn.ts';
 import { Inbox, inboxFor } from '../../escalation/inbox.ts';
 import type { Runtime } from '../../main/runtime.ts';
@@ -131,7 +131,7 @@ export const agentRoutes: RouteDef[] = [
     summary: 'Conversations waiting for a person that this agent may take, most urgent first',
     auth: 'agent',
     responses: { 200: { description: 'Up to 100 waiting conversations.', schema: Inbox, name: 'Inbox' } },
-    handler: async ({ rt, actor }) => ({ status: 200 as const, body: await inboxFor(rt.db, actor()) }),
+    handler: async ({ rt, actor }) => ({ status: 200 as const, body: await inboxFor(rt.db, actor(), 100, skillsOf(rt.packs.current().bots)) }),
   }),
   route({
     method: 'post',
@@ -209,7 +209,7 @@ export const agentRoutes: RouteDef[] = [
             const offs = [
               rt.bus.subscribe(AGENTS_TOPIC, (p) => {
                 const e = p as AgentEvent;
-                if (e.event !== 'waiting' || fits(actor, e.data)) send(e);
+                if (e.event !== 'waiting' || fits(rt, actor, e.data)) send(e);
               }),
             ];
             if (actor.kind === 'agent') offs.push(rt.bus.subscribe(agentTopic(actor.id), forward));
@@ -222,8 +222,8 @@ export const agentRoutes: RouteDef[] = [
   }),
 ];
 
-function fits(actor: Actor, data: Record<string, unknown>): boolean {
+function fits(rt: Runtime, actor: Actor, data: Record<string, unknown>): boolean {
   const locale = typeof data.locale === 'string' ? data.locale : 'en';
   const intent = typeof data.intent === 'string' ? data.intent : undefined;
-  return mayTake(actor, { locale, intent });
+  return mayTake(actor, { locale, intent }, skillsOf(rt.packs.current().bots));
 }
