@@ -1,7 +1,7 @@
 // Billing: invoices, double charges and refunds. It refunds alone up to its authority
 // (pack.json limits); above that the action refuses and a person decides.
 import type { Bot, BotAnswer, BotTurn, SlotValue } from '../../../src/bots/bot.ts';
-import { askFor, invoiceOf } from './store.ts';
+import { askFor, failedWith, invoiceOf } from './store.ts';
 
 export function createBot({ id }: { id: string }): Bot {
   return {
@@ -28,7 +28,8 @@ export function createBot({ id }: { id: string }): Bot {
           const duplicates = charges.filter((c, i) => charges.findIndex((o) => o.amountPaise === c.amountPaise) !== i);
           if (duplicates.length === 0) return { replies: [{ text: t('billing:doubleCharge.none', { invoiceId: invoice.id, orderId }) }], slots: learned() };
           const refund = duplicates.reduce((sum, c) => sum + c.amountPaise, 0);
-          if (invoice.status !== 'refund_initiated' && !(await refunded(turn, refund))) return { replies: [], slots: learned({ refundPaise: String(refund) }), escalate: { reason: 'authority' } };
+          const refusal = invoice.status === 'refund_initiated' ? undefined : await refuseRefund(turn, refund);
+          if (refusal) return { replies: [], slots: learned({ refundPaise: String(refund) }), escalate: { reason: refusal } };
           return {
             replies: [{ text: t('billing:doubleCharge.refunded', { count: charges.length, amount: format.money(duplicates[0]!.amountPaise), refund: format.money(refund), invoiceId: invoice.id, orderId }) }],
             slots: learned({ refundPaise: String(refund) }),
@@ -40,7 +41,8 @@ export function createBot({ id }: { id: string }): Bot {
           }
           const asked = Number(turn.slots.amountPaise?.value ?? invoice.amountPaise);
           if (asked > invoice.amountPaise) return { replies: [], slots: learned({ refundPaise: String(asked) }), escalate: { reason: 'authority' } };
-          if (!(await refunded(turn, asked))) return { replies: [], slots: learned({ refundPaise: String(asked) }), escalate: { reason: 'authority' } };
+          const refusal = await refuseRefund(turn, asked);
+          if (refusal) return { replies: [], slots: learned({ refundPaise: String(asked) }), escalate: { reason: refusal } };
           return { replies: [{ text: t('billing:refund.initiated', { orderId, amount: format.money(asked) }) }], slots: learned({ refundPaise: String(asked) }) };
         }
         default:
@@ -50,13 +52,17 @@ export function createBot({ id }: { id: string }): Bot {
   };
 }
 
-/** False when the amount is over this bot's limit (pack.json): a person decides then. */
-async function refunded(turn: BotTurn, amountPaise: number): Promise<boolean> {
+/**
+ * Starts the refund, or says why a person must decide: the amount is over this bot's
+ * limit (pack.json), or the order is not the asker's (the store refuses with 403).
+ */
+async function refuseRefund(turn: BotTurn, amountPaise: number): Promise<'authority' | 'not_owner' | undefined> {
   try {
     await turn.actions.call('startRefund', { amountPaise });
-    return true;
+    return undefined;
   } catch (err) {
-    if (err instanceof Error && err.name === 'AuthorityExceeded') return false;
+    if (err instanceof Error && err.name === 'AuthorityExceeded') return 'authority';
+    if (failedWith(err, 403)) return 'not_owner';
     throw err;
   }
 }
