@@ -1,12 +1,12 @@
 // The Express app: middleware in order, then the routes of the route table
 // (./routeTable.ts, mounted by ./mount.ts). No business logic.
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type { Runtime } from '../main/runtime.ts';
 import { ClientError } from '../shared/errors.ts';
 import { errorHandler, notFound } from './middleware/errors.ts';
 import { httpMetrics } from './middleware/httpMetrics.ts';
-import { rateLimit } from './middleware/rateLimit.ts';
+import { rateLimit, refusalLimit } from './middleware/rateLimit.ts';
 import { requestLogger } from './middleware/requestLogger.ts';
 import { mountRoutes } from './mount.ts';
 import { RATE_LIMITED_PREFIXES } from './route.ts';
@@ -50,10 +50,11 @@ export function createApp(rt: Runtime): Express {
     if (req.method === 'OPTIONS') return void res.status(204).end();
     next();
   });
-  app.use(
-    RATE_LIMITED_PREFIXES,
-    rateLimit(rt.producerRedis, rt.config.queuePrefix, { name: 'ip', max: rt.config.rateLimits.ipPerMinute, windowMs: 60_000, key: (req) => req.ip }),
-  );
+  const perAddress = { name: 'ip', max: rt.config.rateLimits.ipPerMinute, windowMs: 60_000 };
+  // Signed provider deliveries are limited only when refused; everything else per address.
+  const isDelivery = (req: Request) => req.method === 'POST' && req.originalUrl.startsWith('/webhooks/');
+  app.use('/webhooks', refusalLimit(rt.producerRedis, rt.config.queuePrefix, { ...perAddress, name: 'ip-refused', key: (req) => (isDelivery(req) ? req.ip : undefined) }));
+  app.use(RATE_LIMITED_PREFIXES, rateLimit(rt.producerRedis, rt.config.queuePrefix, { ...perAddress, key: (req) => (isDelivery(req) ? undefined : req.ip) }));
   app.use(mountRoutes(rt, ROUTES));
   app.use(notFound);
   app.use(errorHandler);

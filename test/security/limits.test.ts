@@ -195,6 +195,23 @@ describe('rate limits', () => {
     expect((await fetch(`${limitedServer.url}/healthz`, { headers: from(ip) })).status).toBe(200);
   });
 
+  it("never refuses a provider's verified webhooks by address, but limits refused (forged) ones", async () => {
+    await freshWindow();
+    const ip = `203.0.113.${1 + Math.floor(Math.random() * 250)}`;
+    const post = (body: string, signature: string) =>
+      fetch(`${limitedServer.url}/webhooks/whatsapp`, { method: 'POST', headers: { ...from(ip), 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+    // Twice the per-address limit of signed deliveries from one address (Meta's): all stored.
+    for (let i = 0; i < 40; i++) {
+      const body = whatsappText({ from: '919812300000', id: `wamid.limit-${randomUUID()}`, text: `message ${i}` });
+      expect((await post(body, signWhatsApp(body))).status).toBe(200);
+    }
+    // Forged deliveries are refused (401) and count: past the limit the address gets 429.
+    const forged = whatsappText({ from: '919812300000', id: 'wamid.forged', text: 'hi' });
+    for (let i = 0; i < 20; i++) expect((await post(forged, 'sha256=00')).status).toBe(401);
+    const refused = await post(forged, 'sha256=00');
+    expectError({ status: refused.status, headers: Object.fromEntries(refused.headers), body: await refused.text() }, 429, 'rate_limited');
+  });
+
   it('answers 429 with Retry-After past the per-session limit of web chat, for that session only', async () => {
     await freshWindow();
     const ip = `192.0.2.${1 + Math.floor(Math.random() * 250)}`;

@@ -29,3 +29,32 @@ export function rateLimit(redis: Redis, prefix: string, limit: Limit): RequestHa
     next();
   };
 }
+
+/**
+ * For provider webhooks: only refused requests (4xx: a bad signature, not a webhook)
+ * count against the address. Meta and Twilio deliver from a handful of addresses, so a
+ * verified webhook is never refused by an address limit, however busy the number is.
+ */
+export function refusalLimit(redis: Redis, prefix: string, limit: Limit): RequestHandler {
+  return async (req, res, next) => {
+    const subject = limit.key(req);
+    if (!subject) return next();
+    const window = Math.floor(Date.now() / limit.windowMs);
+    const key = `${prefix}:ratelimit:${limit.name}:${subject}:${window}`;
+    let count = 0;
+    try {
+      count = Number((await redis.get(key)) ?? 0);
+    } catch {
+      return next();
+    }
+    if (count >= limit.max) {
+      const retryAfter = Math.ceil(((window + 1) * limit.windowMs - Date.now()) / 1000);
+      throw new ClientError(429, 'rate_limited', `too many refused requests (${limit.name}); retry in ${retryAfter} s`, { 'Retry-After': String(Math.max(1, retryAfter)) });
+    }
+    res.on('finish', () => {
+      if (res.statusCode < 400 || res.statusCode >= 500 || res.statusCode === 429) return;
+      redis.multi().incr(key).pexpire(key, limit.windowMs).exec().catch(() => {});
+    });
+    next();
+  };
+}
