@@ -11,6 +11,8 @@ COPY prisma.config.ts ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The bundled packs: their TypeScript modules are bundled into dist/pack-modules.
+COPY packs ./packs
 RUN npm run build
 
 FROM node:24-bookworm-slim AS deps
@@ -27,6 +29,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY prisma ./prisma
 COPY locales ./locales
+# pack.json, training phrases and catalogs of the bundled packs (BATON_PACK may name another folder).
+COPY packs ./packs
 COPY --from=build /app/dist ./dist
 # The worker caches its trained intent model under .data/cache.
 RUN mkdir -p .data && chown node:node .data
