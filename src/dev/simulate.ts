@@ -3,7 +3,7 @@
 // landing on a stand-in Graph API. Prints one line per scenario and a summary table:
 // scenarios passed, handoff success rate, context retention (no slot asked again once
 // known), hops per conversation, transition latency p50/p99. Exits 1 on any failure.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -212,6 +212,11 @@ async function main() {
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  // The README quotes these figures from the file, so each can be traced to a run.
+  const file = path.resolve(import.meta.dirname, '../../bench/results/simulate.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), ...s, failed: results.filter((r) => !r.passed).map((r) => r.name) }, null, 2)}\n`);
+  process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
   process.exit(s.passed === s.scenarios ? 0 : 1);
 }
 
