@@ -1,24 +1,13 @@
 // The demo pack's back-end checks who asks: every action carries the contact identity
 // the channel verified, and an order that belongs to a number can only be changed from
 // it (the demo orders, which belong to nobody, still answer to anyone).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedCustomer } from '../../src/dev/simulatedCustomer.ts';
 import { putStoreOrder, storeOrder } from '../support/demoStore.ts';
-import { SECRETS, startHarness, type Harness } from '../support/harness.ts';
-import { listen, type Listening } from '../support/http.ts';
+import { SECRETS, useListeningHarness } from '../support/harness.ts';
 
-let h: Harness;
-let server: Listening;
-beforeAll(async () => {
-  h = await startHarness();
-  server = await listen(h.app);
-});
-afterAll(async () => {
-  await server?.close();
-  await h?.close();
-});
-
-const customer = () => new SimulatedCustomer({ baseUrl: server.url, db: h.rt.db, appSecret: SECRETS.appSecret, phoneNumberId: SECRETS.phoneNumberId, name: 'Asha' });
+const suite = useListeningHarness();
+const customer = () => new SimulatedCustomer({ baseUrl: suite.server.url, db: suite.h.rt.db, appSecret: SECRETS.appSecret, phoneNumberId: SECRETS.phoneNumberId, name: 'Asha' });
 
 async function placedOrderOf(owner: string): Promise<string> {
   const id = `ORD-${70000 + Math.floor(Math.random() * 20000)}`;

@@ -2,7 +2,8 @@
 // queue prefix of its own (so files never share jobs), workers in-process, and a
 // stand-in provider recording what Baton sends.
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { listen, type Listening } from './http.ts';
 import request from 'supertest';
 import type { Express } from 'express';
 import { loadConfig } from '../../src/config/env.ts';
@@ -113,4 +114,18 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 /** A random E.164-ish number so test files never share contacts. */
 export function randomPhone(): string {
   return `91${Math.floor(7_000_000_000 + Math.random() * 2_999_999_999)}`;
+}
+
+/** A harness and an HTTP server in front of it for one test file: started before its tests, closed after. */
+export function useListeningHarness(options: HarnessOptions = {}): { h: Harness; server: Listening } {
+  const suite = {} as { h: Harness; server: Listening };
+  beforeAll(async () => {
+    suite.h = await startHarness(options);
+    suite.server = await listen(suite.h.app);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.server?.close();
+    await suite.h?.close();
+  });
+  return suite;
 }

@@ -7,25 +7,30 @@ import { ClientError } from '../../shared/errors.ts';
 
 export type Limit = { name: string; max: number; windowMs: number; key: (req: Request) => string | undefined };
 
+/** The Redis key of this request's subject in the current window, or undefined when the limit does not apply. */
+function windowOf(prefix: string, limit: Limit, req: Request) {
+  const subject = limit.key(req);
+  if (!subject) return undefined;
+  const window = Math.floor(Date.now() / limit.windowMs);
+  return { key: `${prefix}:ratelimit:${limit.name}:${subject}:${window}`, retryAfter: Math.max(1, Math.ceil(((window + 1) * limit.windowMs - Date.now()) / 1000)) };
+}
+
+const tooMany = (what: string, retryAfter: number) => new ClientError(429, 'rate_limited', `${what}; retry in ${retryAfter} s`, { 'Retry-After': String(retryAfter) });
+
 export function rateLimit(redis: Redis, prefix: string, limit: Limit): RequestHandler {
   return async (req, res, next) => {
-    const subject = limit.key(req);
-    if (!subject) return next();
-    const window = Math.floor(Date.now() / limit.windowMs);
-    const key = `${prefix}:ratelimit:${limit.name}:${subject}:${window}`;
+    const at = windowOf(prefix, limit, req);
+    if (!at) return next();
     let count: number;
     try {
-      const [[, n]] = (await redis.multi().incr(key).pexpire(key, limit.windowMs).exec()) as [[null, number], unknown];
+      const [[, n]] = (await redis.multi().incr(at.key).pexpire(at.key, limit.windowMs).exec()) as [[null, number], unknown];
       count = n;
     } catch {
       return next();
     }
     res.setHeader('RateLimit-Limit', String(limit.max));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, limit.max - count)));
-    if (count > limit.max) {
-      const retryAfter = Math.ceil(((window + 1) * limit.windowMs - Date.now()) / 1000);
-      throw new ClientError(429, 'rate_limited', `too many requests (${limit.name}); retry in ${retryAfter} s`, { 'Retry-After': String(Math.max(1, retryAfter)) });
-    }
+    if (count > limit.max) throw tooMany(`too many requests (${limit.name})`, at.retryAfter);
     next();
   };
 }
@@ -37,23 +42,18 @@ export function rateLimit(redis: Redis, prefix: string, limit: Limit): RequestHa
  */
 export function refusalLimit(redis: Redis, prefix: string, limit: Limit): RequestHandler {
   return async (req, res, next) => {
-    const subject = limit.key(req);
-    if (!subject) return next();
-    const window = Math.floor(Date.now() / limit.windowMs);
-    const key = `${prefix}:ratelimit:${limit.name}:${subject}:${window}`;
+    const at = windowOf(prefix, limit, req);
+    if (!at) return next();
     let count = 0;
     try {
-      count = Number((await redis.get(key)) ?? 0);
+      count = Number((await redis.get(at.key)) ?? 0);
     } catch {
       return next();
     }
-    if (count >= limit.max) {
-      const retryAfter = Math.ceil(((window + 1) * limit.windowMs - Date.now()) / 1000);
-      throw new ClientError(429, 'rate_limited', `too many refused requests (${limit.name}); retry in ${retryAfter} s`, { 'Retry-After': String(Math.max(1, retryAfter)) });
-    }
+    if (count >= limit.max) throw tooMany(`too many refused requests (${limit.name})`, at.retryAfter);
     res.on('finish', () => {
       if (res.statusCode < 400 || res.statusCode >= 500 || res.statusCode === 429) return;
-      redis.multi().incr(key).pexpire(key, limit.windowMs).exec().catch(() => {});
+      redis.multi().incr(at.key).pexpire(at.key, limit.windowMs).exec().catch(() => {});
     });
     next();
   };
