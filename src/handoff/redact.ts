@@ -1,15 +1,7 @@
-// Personal data leaves Baton only masked: in logs, in LLM prompts and in the ledger's
-// copy of the envelope. Tagged slots are replaced whole; free text has emails and
-// phone numbers masked.
+// The ledger's copy of an envelope: tagged slots are replaced whole; free text has
+// emails and phone numbers masked.
+import { maskPersonalData } from '../shared/personalData.ts';
 import type { HandoffEnvelopeV1 } from './envelope.ts';
-
-const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/g;
-// Ten or more digits, optionally with a country code and separators; not dates.
-const PHONE = /(?<![\d-])(?:\+?\d{1,3}[\s-]?)?\d{5}[\s-]?\d{5}(?![\d-])/g;
-
-export function maskPersonalData(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (/ORD|INV/i.test(m) ? m : '[phone]'));
-}
 
 export function redactEnvelope(envelope: HandoffEnvelopeV1): HandoffEnvelopeV1 {
   return {

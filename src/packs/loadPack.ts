@@ -10,7 +10,7 @@ import { createTriageBot, type MenuEntry } from '../bots/triage/triageBot.ts';
 import { LOCALES } from '../config/env.ts';
 import { loadCatalogs, type Resources } from '../i18n/i18n.ts';
 import { ENDONYM } from '../i18n/languageNames.ts';
-import { maskPersonalData } from '../handoff/redact.ts';
+import { maskPersonalData } from '../shared/personalData.ts';
 import type { Logger } from '../shared/logger.ts';
 import { loadCorpus, type Example } from '../understanding/corpus.ts';
 import { NO_INTENT, RUNTIME_INTENTS, SMALL_TALK } from '../understanding/intents.ts';

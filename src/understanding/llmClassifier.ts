@@ -2,7 +2,7 @@
 // message leaves Baton, with emails and phone numbers masked first.
 import { z } from 'zod';
 import type { Understanding } from './intents.ts';
-import { maskPersonalData } from '../handoff/redact.ts';
+import { maskPersonalData } from '../shared/personalData.ts';
 
 const ChatCompletion = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1),

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotValue } from '../../src/bots/bot.ts';
 import { createLlmBot, type LlmBotConfig } from '../../src/bots/llm/llmBot.ts';
-import { maskPersonalData } from '../../src/handoff/redact.ts';
+import { maskPersonalData } from '../../src/shared/personalData.ts';
 import { actionTool, createActionPort } from '../../src/packs/actions.ts';
 import { ActionSpec } from '../../src/packs/packSchema.ts';
 import { botTurn } from '../support/botTurn.ts';
