@@ -22,6 +22,7 @@ type Claimed = {
   id: string;
   channel: ChannelName;
   text: string;
+  locale: string | null;
   payload: { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] } } | null;
   to: string;
   claimed: boolean;
@@ -49,7 +50,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
          AND (t."retryAt" IS NULL OR t."retryAt" <= now())
       RETURNING m.id
     )
-    SELECT m.id, m.channel, m.text, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
+    SELECT m.id, m.channel, m.text, m.locale, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
            EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM earlier) AS earlier,
            (SELECT "retryAt" FROM earlier) AS earlier_retry_at
       FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
@@ -69,6 +70,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       idempotencyKey: row.id,
       ...(payload.options ? { options: payload.options } : {}),
       ...(payload.template ? { template: payload.template } : {}),
+      ...(row.locale ? { locale: row.locale } : {}),
     });
     await deps.db.$executeRaw`
       UPDATE "Message" SET status = 'sent', "providerMessageId" = ${providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()

@@ -5,7 +5,8 @@
 // can: one read of the conversation (with contact and recent messages), one write of
 // the whole outcome.
 import { performTurn, type PerformDeps } from './turn/perform.ts';
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName, InboundMessage } from '../channels/channel.ts';
+import type { InboundContent } from '../bots/bot.ts';
 import type { Locks } from '../db/locks.ts';
 import { recoverStuckHandoffs } from '../handoff/protocol.ts';
 import type { OwnerType } from '../generated/prisma/enums.ts';
@@ -15,6 +16,9 @@ import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from './messageView.ts';
 
 export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
+
+/** Stored and shown to people, never a bot turn, never counted toward an escalation. */
+const SILENT_KINDS: ReadonlySet<string> = new Set(['reaction', 'system']);
 
 type Pending = { id: string; text: string; kind: string; payload: unknown };
 
@@ -54,6 +58,7 @@ async function load(deps: TurnDeps, conversationId: string, messageId: string): 
            (SELECT array_agg(r.text ORDER BY r.seq) FROM (
               SELECT text, seq FROM "Message"
                WHERE "conversationId" = c.id AND direction = 'inbound' AND id <> ${messageId}::uuid AND "handledAt" IS NOT NULL
+                 AND kind NOT IN ('reaction', 'system')
                ORDER BY seq DESC LIMIT 3) r) AS recent
       FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
      WHERE c.id = ${conversationId}::uuid`;
@@ -70,19 +75,20 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
   }
 
   // A person holds it, or it waits for one: bots stay silent; the agent sees the message.
-  if (conversation.ownerType !== 'bot' || !conversation.ownerId) {
+  // Reactions and WhatsApp's system notices are kept for the transcript, never answered.
+  if (SILENT_KINDS.has(message.kind) || conversation.ownerType !== 'bot' || !conversation.ownerId) {
     const handled = await deps.db.message.update({ where: { id: message.id }, data: { handledAt: new Date() } });
     if (conversation.ownerType === 'agent' && conversation.ownerId) {
       await deps.events.toAgent(conversation.ownerId, { event: 'message', data: { conversationId, message: messageView(handled) } });
     }
     return [];
   }
-  const payload = (message.payload ?? {}) as { replyId?: string };
+  const payload = (message.payload ?? {}) as Pick<InboundMessage, 'replyId' | 'location' | 'contacts' | 'attachment'>;
   const outcome = await performTurn(deps, {
     conversation: { id: conversation.id, contactId: conversation.contactId, channel: conversation.channel, locale: conversation.locale, ownerId: conversation.ownerId },
     // The address the channel verified (phone, wa_id, web chat session): back-ends check ownership with it.
     contact: { id: conversation.contactId, name: conversation.contactName, address: conversation.externalId },
-    message: { id: message.id, text: message.text, kind: message.kind, ...(payload.replyId ? { replyId: payload.replyId } : {}) },
+    message: { id: message.id, text: message.text, kind: message.kind, ...sharedContent(payload) },
     recentInbound: conversation.recent ?? [],
     context: parseContext(conversation.context),
     chosenLocale: conversation.contactLocale,
@@ -129,4 +135,15 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
   const sends: Dispatch[] = rows.map((r) => ({ kind: 'send', conversationId, messageId: r.id }));
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
   return sends;
+}
+
+/** What the customer shared besides words, as a bot reads it (no provider ids or URLs). */
+function sharedContent(payload: Pick<InboundMessage, 'replyId' | 'location' | 'contacts' | 'attachment'>): Partial<InboundContent> {
+  const { replyId, location, contacts, attachment } = payload;
+  return {
+    ...(replyId ? { replyId } : {}),
+    ...(location ? { location } : {}),
+    ...(contacts ? { contacts } : {}),
+    ...(attachment ? { attachment: { kind: attachment.kind, ...(attachment.mimeType ? { mimeType: attachment.mimeType } : {}), ...(attachment.filename ? { filename: attachment.filename } : {}) } } : {}),
+  };
 }

@@ -2,6 +2,7 @@
 // and tests all get the same wiring.
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import { WhatsAppSender } from '../channels/whatsapp/index.ts';
+import { translator } from '../i18n/i18n.ts';
 import { TwilioSender } from '../channels/sms/index.ts';
 import { WebchatSender } from '../channels/webchat/webchatSender.ts';
 import type { Config } from '../config/env.ts';
@@ -60,6 +61,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       phoneNumberId: config.whatsapp.phoneNumberId,
       accessToken: config.whatsapp.accessToken,
       timeoutMs: config.providerTimeoutMs,
+      listButton: (locale) => translator(locale ?? config.defaultLocale)('choices.button'),
     }),
     sms: new TwilioSender({
       apiBase: config.twilio.apiBase,
