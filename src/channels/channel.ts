@@ -80,6 +80,8 @@ export const InboundMessage = z.object({
   reaction: z.string().optional(),
   /** The provider's own type name, kept for the transcript and for debugging. */
   providerType: z.string().optional(),
+  /** An SMS compliance keyword: STOP and its synonyms, START and its, or HELP. Never answered by a bot. */
+  optOut: z.enum(['stop', 'start', 'help']).optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
 

@@ -8,6 +8,7 @@
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { ProviderError } from '../shared/errors.ts';
+import { isOptedOut, setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -62,6 +63,11 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
     return { wait: row.retry_at?.getTime() ?? Date.now() + EARLIER_REPLY_POLL_MS };
   }
 
+  if (await isOptedOut(deps.db, row.channel, row.to)) {
+    // The customer said STOP after this was queued: it never goes (START lets later ones).
+    await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: 'opted_out' } });
+    return { done: 'failed' };
+  }
   const payload = row.payload ?? {};
   try {
     const { providerMessageId } = await deps.senders[row.channel].send({
@@ -83,6 +89,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       // The provider will never take this one; record it and let the rest go out.
       metrics.outbound.inc({ channel: row.channel, status: 'failed' });
       await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.providerCode ?? String(err.status ?? '') } });
+      if (err.providerCode === TWILIO_OPTED_OUT) await setOptedOut(deps.db, row.channel, row.to, true);
       deps.log.warn({ messageId: row.id, status: err.status, code: err.providerCode }, 'send refused by provider');
       return { done: 'failed' };
     }

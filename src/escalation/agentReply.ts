@@ -2,6 +2,7 @@
 // supervisor) may; on WhatsApp, outside the 24-hour customer service window only an
 // approved template can be sent, and the agent is told so.
 import type { Actor } from '../agents/authenticate.ts';
+import { assertNotOptedOut } from '../conversations/optOut.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { Forbidden, NotFound, Unprocessable } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
@@ -24,6 +25,7 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
   if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent' && conversation.ownerType === 'agent')) {
     throw new Forbidden('forbidden', 'you can reply only to conversations you hold');
   }
+  await assertNotOptedOut(deps.db, conversation.channel, conversation.externalId);
   const outsideWindow =
     conversation.channel === 'whatsapp' && (!conversation.lastInboundAt || Date.now() - conversation.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
   if (outsideWindow && !input.template) {

@@ -29,6 +29,9 @@ export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMess
     providerType: viaWhatsApp ? 'whatsapp' : hasMedia ? 'mms' : 'sms',
   };
 
+  const optOut = optOutOf(form);
+  if (optOut !== undefined) return { ...message, optOut };
+
   const location = parseLocation(form);
   if (location !== undefined) return { ...message, kind: 'location', location };
 
@@ -41,6 +44,19 @@ export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMess
   if (hasMedia) return { ...message, kind: 'media', attachment: firstAttachment(form) };
 
   return message;
+}
+
+// The keywords carriers and Twilio honour: the whole body, in any case, is the keyword.
+const KEYWORDS: ReadonlyMap<string, NonNullable<InboundMessage['optOut']>> = new Map([
+  ...['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'].map((k) => [k, 'stop'] as const),
+  ...['START', 'YES', 'UNSTOP'].map((k) => [k, 'start'] as const),
+  ['HELP', 'help'] as const,
+]);
+
+/** A compliance keyword, from Twilio's OptOutType when it sends one, else from the body. */
+function optOutOf(form: TwilioInbound): InboundMessage['optOut'] {
+  const type = nonEmpty(form.OptOutType?.trim().toUpperCase());
+  return KEYWORDS.get(type ?? form.Body.trim().replace(/[.!]+$/, '').toUpperCase());
 }
 
 function firstAttachment(form: TwilioInbound): Attachment {
