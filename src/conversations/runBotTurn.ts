@@ -6,6 +6,7 @@
 // the whole outcome.
 import { performTurn, type PerformDeps, type TurnOutcome } from './turn/perform.ts';
 import { translator } from '../i18n/i18n.ts';
+import { smsParts } from '../channels/sms/index.ts';
 import type { ChannelName, InboundMessage } from '../channels/channel.ts';
 import type { InboundContent } from '../bots/bot.ts';
 import type { Locks } from '../db/locks.ts';
@@ -102,7 +103,9 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
 
   const memory = parseMemory(conversation.memory);
   const escalation = outcome.owner.type === 'queue' ? outcome.handoffs.findLast((h) => h.escalated)?.escalated : undefined;
-  const replies = outcome.replies.map((reply, idx) => ({
+  // An SMS reply longer than Twilio takes goes out as ordered parts, one message each.
+  const parts = conversation.channel === 'sms' ? outcome.replies.flatMap((reply) => smsParts(reply)) : outcome.replies;
+  const replies = parts.map((reply, idx) => ({
     idx,
     author: reply.by ?? conversation.ownerId,
     text: reply.text,

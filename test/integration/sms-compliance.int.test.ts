@@ -110,3 +110,28 @@ describe('SMS opt-out', () => {
     expect(sendsTo(phone)).toHaveLength(1);
   });
 });
+
+describe('what a person may send on SMS', () => {
+  it('measures a text before sending (segments, encoding, limit) and refuses a reply longer than one SMS takes', async () => {
+    const agent = await createAgent(h);
+    const hindi = await h.http.post('/api/channels/sms/measure').set(agent.auth).send({ text: 'आपका ऑर्डर कल पहुँचेगा, धन्यवाद! '.repeat(3) });
+    expect(hindi.status).toBe(200);
+    expect(hindi.body).toMatchObject({ channel: 'sms', limit: 1600, fits: true, sms: { encoding: 'UCS-2', segments: 2, perSegment: 67 } });
+    const latin = await h.http.post('/api/channels/sms/measure').set(agent.auth).send({ text: 'Your order arrives tomorrow.' });
+    expect(latin.body.sms).toEqual({ encoding: 'GSM-7', units: 28, segments: 1, perSegment: 160 });
+    const wa = await h.http.post('/api/channels/whatsapp/measure').set(agent.auth).send({ text: 'x'.repeat(4097) });
+    expect(wa.body).toEqual({ channel: 'whatsapp', characters: 4097, limit: 4096, fits: false });
+    expect((await h.http.post('/api/channels/sms/measure').send({ text: 'x' })).status).toBe(401);
+    const badChannel = await h.http.post('/api/channels/fax/measure').set(agent.auth).send({ text: 'x' });
+    expect(badChannel.status).toBe(400);
+    expect(badChannel.body).toEqual({ error: expect.any(String), message: expect.any(String) });
+
+    const phone = `+${randomPhone()}`;
+    const asked = await sms(phone, 'I want to talk to a person');
+    await placedInQueue(h, asked.conversationId);
+    expect((await h.http.post(`/api/conversations/${asked.conversationId}/claim`).set(agent.auth)).status).toBe(200);
+    const long = await h.http.post(`/api/conversations/${asked.conversationId}/messages`).set(agent.auth).send({ text: 'x'.repeat(1601) });
+    expect(long.status).toBe(422);
+    expect(long.body).toEqual({ error: 'too_long', message: expect.stringContaining('1600') });
+  });
+});

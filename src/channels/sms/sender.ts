@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ChannelSender, OutboundRequest, SendResult } from '../channel.ts';
 import { ProviderError } from '../../shared/errors.ts';
+import { MAX_TEXT, splitText } from '../limits.ts';
 
 export type TwilioSenderOptions = {
   /** e.g. https://api.twilio.com (TWILIO_API_BASE). */
@@ -92,6 +93,17 @@ export function smsBody(request: Pick<OutboundRequest, 'text' | 'options'>): str
   if (lines.length === 0) return request.text;
   const menu = lines.join('\n');
   return request.text === '' ? menu : `${request.text}\n\n${menu}`;
+}
+
+/**
+ * A reply as the ordered SMS messages it goes out as: text over 1,600 characters in parts,
+ * the options on the last part (a part of their own when they would not fit with its text).
+ */
+export function smsParts<R extends Pick<OutboundRequest, 'text' | 'options'>>(reply: R): R[] {
+  const texts = splitText(reply.text, MAX_TEXT.sms);
+  const options = reply.options ?? [];
+  if (options.length > 0 && Array.from(smsBody({ text: texts.at(-1)!, options })).length > MAX_TEXT.sms) texts.push('');
+  return texts.map((text, i) => (i === texts.length - 1 ? { ...reply, text } : { ...reply, text, options: undefined }));
 }
 
 function parseCreated(text: string, status: number): string {

@@ -164,7 +164,7 @@ export const agentRoutes: RouteDef[] = [
     errors: ['Forbidden', 'NotFound'],
     customErrors: {
       422: {
-        description: 'Outside the WhatsApp 24-hour window without a template.',
+        description: 'Outside the WhatsApp 24-hour window without a template (`template_required`), or longer than the channel takes in one message (`too_long`: SMS 1,600 characters, WhatsApp 4,096).',
         example: { error: 'template_required', message: 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now' },
       },
       409: {
