@@ -68,6 +68,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       accountSid: config.twilio.accountSid,
       authToken: config.twilio.authTokens[0]!,
       from: config.twilio.fromNumber,
+      messagingServiceSid: config.twilio.messagingServiceSid,
       statusCallbackUrl: `${config.publicBaseUrl}/webhooks/sms/status`,
       timeoutMs: config.providerTimeoutMs,
     }),

@@ -7,9 +7,10 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMessage {
   const viaWhatsApp = form.From.toLowerCase().startsWith(WHATSAPP_PREFIX);
-  // SMS and WhatsApp-via-Twilio from one phone must land on one contact, so the
-  // prefix is not part of the address.
-  const address = viaWhatsApp ? form.From.slice(WHATSAPP_PREFIX.length) : form.From;
+  // The address keeps the prefix, so replies go back over WhatsApp (To: whatsapp:+…);
+  // the phone does not, so SMS and WhatsApp-via-Twilio from one phone are one contact.
+  const phoneOrSender = viaWhatsApp ? form.From.slice(WHATSAPP_PREFIX.length) : form.From;
+  const address = viaWhatsApp ? `${WHATSAPP_PREFIX}${phoneOrSender}` : form.From;
   const hasMedia = form.NumMedia > 0;
 
   const message: InboundMessage = {
@@ -18,7 +19,7 @@ export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMess
     from: {
       externalId: address,
       // Short codes and alphanumeric senders are addresses but not phones.
-      phone: E164.test(address) ? address : undefined,
+      phone: E164.test(phoneOrSender) ? phoneOrSender : undefined,
       name: nonEmpty(form.ProfileName),
     },
     receivedAt,

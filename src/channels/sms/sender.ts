@@ -10,8 +10,10 @@ export type TwilioSenderOptions = {
   apiBase: string;
   accountSid: string;
   authToken: string;
-  /** Our sending number (E.164) or Messaging Service-compatible sender. */
+  /** Our sending number (E.164); WhatsApp sends go from `whatsapp:` + it. */
   from: string;
+  /** A Messaging Service (MG…): when set, Twilio picks the sender and `From` is not sent. */
+  messagingServiceSid?: string | undefined;
   /** Where Twilio posts delivery receipts, i.e. PUBLIC_BASE_URL + /webhooks/sms/status. */
   statusCallbackUrl?: string;
   timeoutMs?: number;
@@ -31,6 +33,7 @@ export class TwilioSender implements ChannelSender {
   readonly #endpoint: string;
   readonly #authorization: string;
   readonly #from: string;
+  readonly #messagingServiceSid: string | undefined;
   readonly #statusCallbackUrl: string | undefined;
   readonly #timeoutMs: number;
 
@@ -39,6 +42,7 @@ export class TwilioSender implements ChannelSender {
     this.#endpoint = `${base}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
     this.#authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
     this.#from = options.from;
+    this.#messagingServiceSid = options.messagingServiceSid;
     this.#statusCallbackUrl = options.statusCallbackUrl;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
@@ -48,7 +52,7 @@ export class TwilioSender implements ChannelSender {
     // Twilio answers 400/21602 anyway; failing here saves a round trip and a retry budget.
     if (body === '') throw new ProviderError('SMS body is empty', PROVIDER, false);
 
-    const form = new URLSearchParams({ To: request.to, From: this.#from, Body: body });
+    const form = new URLSearchParams({ To: request.to, ...this.#sender(request.to), Body: body });
     if (this.#statusCallbackUrl !== undefined) form.set('StatusCallback', this.#statusCallbackUrl);
 
     let response: Response;
@@ -84,6 +88,12 @@ export class TwilioSender implements ChannelSender {
 
     if (response.ok) return { providerMessageId: parseCreated(text, response.status) };
     throw errorFromResponse(response, text);
+  }
+
+  /** A customer who wrote on WhatsApp through Twilio (`whatsapp:+…`) is answered there. */
+  #sender(to: string): Record<string, string> {
+    if (this.#messagingServiceSid !== undefined) return { MessagingServiceSid: this.#messagingServiceSid };
+    return { From: to.toLowerCase().startsWith('whatsapp:') ? `whatsapp:${this.#from}` : this.#from };
   }
 }
 
