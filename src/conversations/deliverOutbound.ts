@@ -8,6 +8,7 @@
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { ProviderError } from '../shared/errors.ts';
+import { applyEarlyStatuses } from './applyStatuses.ts';
 import { isOptedOut, setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -81,6 +82,8 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
     await deps.db.$executeRaw`
       UPDATE "Message" SET status = 'sent', "providerMessageId" = ${providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
        WHERE id = ${row.id}::uuid`;
+    // A receipt may have beaten us here (the provider answers and posts it at once).
+    await applyEarlyStatuses(deps.db, row.channel, providerMessageId);
     metrics.outbound.inc({ channel: row.channel, status: 'sent' });
     return { done: 'sent' };
   } catch (err) {
