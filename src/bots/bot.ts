@@ -61,12 +61,27 @@ export type Formatter = {
   daysUntil(date: Date | string): number;
 };
 
+/**
+ * The customer's message as a bot reads it. `kind` says what it is (text, interactive,
+ * media, location, contacts); a location, a contact card or a photo without a caption
+ * has empty `text` and the thing itself alongside.
+ */
+export type InboundContent = {
+  id: string;
+  text: string;
+  kind: string;
+  replyId?: string;
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  contacts?: ReadonlyArray<{ name: string; phones: string[]; emails: string[] }>;
+  attachment?: { kind: string; mimeType?: string; filename?: string };
+};
+
 export type BotTurn = {
   conversationId: string;
   channel: string;
   locale: string;
   contact: ContactIdentity;
-  message: { id: string; text: string; kind: string; replyId?: string };
+  message: InboundContent;
   intent: { name: string; confidence: number };
   slots: Slots;
   /** What this bot kept between its own turns. */

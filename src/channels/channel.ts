@@ -80,6 +80,8 @@ export const InboundMessage = z.object({
   reaction: z.string().optional(),
   /** The provider's own type name, kept for the transcript and for debugging. */
   providerType: z.string().optional(),
+  /** An SMS compliance keyword: STOP and its synonyms, START and its, or HELP. Never answered by a bot. */
+  optOut: z.enum(['stop', 'start', 'help']).optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
 
@@ -124,6 +126,10 @@ export const OutboundRequest = z.object({
   options: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
   /** WhatsApp template, for sends outside the 24-hour window. */
   template: z.object({ name: z.string(), language: z.string(), params: z.array(z.string()) }).optional(),
+  /** The conversation's language, for labels the adapter adds (a list message's button). */
+  locale: z.string().optional(),
+  /** Provider id of the customer's message this one answers (WhatsApp shows it quoted). */
+  replyTo: z.string().optional(),
 });
 export type OutboundRequest = z.infer<typeof OutboundRequest>;
 

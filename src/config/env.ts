@@ -71,6 +71,8 @@ const EnvSchema = z.object({
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: secretList,
   TWILIO_FROM_NUMBER: optionalString,
+  /** A Twilio Messaging Service (MG…): sends name it instead of TWILIO_FROM_NUMBER. */
+  TWILIO_MESSAGING_SERVICE_SID: optionalString,
   TWILIO_API_BASE: url.default('https://api.twilio.com'),
   DEFAULT_LOCALE: Locale.default('en'),
   LLM_BASE_URL: url.optional(),
@@ -170,6 +172,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       accountSid: pick('TWILIO_ACCOUNT_SID'),
       authTokens: pick('TWILIO_AUTH_TOKEN') as readonly string[],
       fromNumber: pick('TWILIO_FROM_NUMBER'),
+      messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
       apiBase: env.TWILIO_API_BASE.replace(/\/$/, ''),
     },
     defaultLocale: env.DEFAULT_LOCALE,

@@ -36,6 +36,8 @@ export const ConversationContext = z.object({
   notes: z.array(z.object({ by: z.string(), text: z.string(), at: z.string() })).default([]),
   /** The handoff that brought the conversation to its bot, until that bot has answered once (it reads the envelope). */
   arrival: z.object({ handoffId: z.string(), bot: z.string() }).optional(),
+  /** The options the last reply offered: a typed "2" or an option's title picks one (see choices.ts). */
+  offered: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
   /** A slot the owner asked for, and where to go once the customer gives it. */
   awaiting: z
     .object({

@@ -8,6 +8,8 @@
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { ProviderError } from '../shared/errors.ts';
+import { applyEarlyStatuses } from './applyStatuses.ts';
+import { isOptedOut, setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -22,6 +24,7 @@ type Claimed = {
   id: string;
   channel: ChannelName;
   text: string;
+  locale: string | null;
   payload: { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] } } | null;
   to: string;
   claimed: boolean;
@@ -49,7 +52,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
          AND (t."retryAt" IS NULL OR t."retryAt" <= now())
       RETURNING m.id
     )
-    SELECT m.id, m.channel, m.text, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
+    SELECT m.id, m.channel, m.text, m.locale, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
            EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM earlier) AS earlier,
            (SELECT "retryAt" FROM earlier) AS earlier_retry_at
       FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
@@ -61,6 +64,11 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
     return { wait: row.retry_at?.getTime() ?? Date.now() + EARLIER_REPLY_POLL_MS };
   }
 
+  if (await isOptedOut(deps.db, row.channel, row.to)) {
+    // The customer said STOP after this was queued: it never goes (START lets later ones).
+    await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: 'opted_out' } });
+    return { done: 'failed' };
+  }
   const payload = row.payload ?? {};
   try {
     const { providerMessageId } = await deps.senders[row.channel].send({
@@ -69,10 +77,13 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       idempotencyKey: row.id,
       ...(payload.options ? { options: payload.options } : {}),
       ...(payload.template ? { template: payload.template } : {}),
+      ...(row.locale ? { locale: row.locale } : {}),
     });
     await deps.db.$executeRaw`
       UPDATE "Message" SET status = 'sent', "providerMessageId" = ${providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
        WHERE id = ${row.id}::uuid`;
+    // A receipt may have beaten us here (the provider answers and posts it at once).
+    await applyEarlyStatuses(deps.db, row.channel, providerMessageId);
     metrics.outbound.inc({ channel: row.channel, status: 'sent' });
     return { done: 'sent' };
   } catch (err) {
@@ -81,6 +92,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       // The provider will never take this one; record it and let the rest go out.
       metrics.outbound.inc({ channel: row.channel, status: 'failed' });
       await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.providerCode ?? String(err.status ?? '') } });
+      if (err.providerCode === TWILIO_OPTED_OUT) await setOptedOut(deps.db, row.channel, row.to, true);
       deps.log.warn({ messageId: row.id, status: err.status, code: err.providerCode }, 'send refused by provider');
       return { done: 'failed' };
     }

@@ -42,8 +42,8 @@ async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Inge
 }
 
 function payloadOf(message: InboundMessage) {
-  const { attachment, location, contacts, reaction, replyId, inReplyTo, providerType } = message;
-  const payload = { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, receivedAt: message.receivedAt.toISOString() };
+  const { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, optOut } = message;
+  const payload = { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, optOut, receivedAt: message.receivedAt.toISOString() };
   return JSON.parse(JSON.stringify(payload)) as object;
 }
 

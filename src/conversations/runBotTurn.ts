@@ -4,8 +4,11 @@
 // This is Baton's hottest path, so it reads and writes in as few round trips as it
 // can: one read of the conversation (with contact and recent messages), one write of
 // the whole outcome.
-import { performTurn, type PerformDeps } from './turn/perform.ts';
-import type { ChannelName } from '../channels/channel.ts';
+import { performTurn, type PerformDeps, type TurnOutcome } from './turn/perform.ts';
+import { translator } from '../i18n/i18n.ts';
+import { smsParts } from '../channels/sms/index.ts';
+import type { ChannelName, InboundMessage } from '../channels/channel.ts';
+import type { InboundContent } from '../bots/bot.ts';
 import type { Locks } from '../db/locks.ts';
 import { recoverStuckHandoffs } from '../handoff/protocol.ts';
 import type { OwnerType } from '../generated/prisma/enums.ts';
@@ -15,6 +18,9 @@ import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from './messageView.ts';
 
 export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
+
+/** Stored and shown to people, never a bot turn, never counted toward an escalation. */
+const SILENT_KINDS: ReadonlySet<string> = new Set(['reaction', 'system']);
 
 type Pending = { id: string; text: string; kind: string; payload: unknown };
 
@@ -31,6 +37,7 @@ type ConversationRow = {
   contactLocale: string | null;
   memory: unknown;
   recent: string[] | null;
+  optedOut: boolean;
 };
 
 export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
@@ -51,9 +58,11 @@ async function load(deps: TurnDeps, conversationId: string, messageId: string): 
   const [row] = await deps.db.$queryRaw<ConversationRow[]>`
     SELECT c.id, c."contactId", c.channel, c."externalId", c.locale, c."ownerType", c."ownerId", c.context,
            k.name AS "contactName", k.locale AS "contactLocale", k.memory,
+           EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = c.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS "optedOut",
            (SELECT array_agg(r.text ORDER BY r.seq) FROM (
               SELECT text, seq FROM "Message"
                WHERE "conversationId" = c.id AND direction = 'inbound' AND id <> ${messageId}::uuid AND "handledAt" IS NOT NULL
+                 AND kind NOT IN ('reaction', 'system')
                ORDER BY seq DESC LIMIT 3) r) AS recent
       FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
      WHERE c.id = ${conversationId}::uuid`;
@@ -69,20 +78,24 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
     conversation = await load(deps, conversationId, message.id);
   }
 
+  const payload = (message.payload ?? {}) as Pick<InboundMessage, 'replyId' | 'location' | 'contacts' | 'attachment' | 'optOut'>;
   // A person holds it, or it waits for one: bots stay silent; the agent sees the message.
-  if (conversation.ownerType !== 'bot' || !conversation.ownerId) {
+  // Reactions and WhatsApp's system notices are kept for the transcript, never answered;
+  // nor are STOP/START (the carrier confirms them) or anything from an opted-out number.
+  const silent = SILENT_KINDS.has(message.kind) || conversation.optedOut || (payload.optOut !== undefined && payload.optOut !== 'help');
+  if (silent || conversation.ownerType !== 'bot' || !conversation.ownerId) {
     const handled = await deps.db.message.update({ where: { id: message.id }, data: { handledAt: new Date() } });
     if (conversation.ownerType === 'agent' && conversation.ownerId) {
       await deps.events.toAgent(conversation.ownerId, { event: 'message', data: { conversationId, message: messageView(handled) } });
     }
     return [];
   }
-  const payload = (message.payload ?? {}) as { replyId?: string };
-  const outcome = await performTurn(deps, {
+  // HELP is answered with the pack's help text, whoever owns the conversation.
+  const outcome: TurnOutcome = payload.optOut === 'help' ? helpOutcome(conversation) : await performTurn(deps, {
     conversation: { id: conversation.id, contactId: conversation.contactId, channel: conversation.channel, locale: conversation.locale, ownerId: conversation.ownerId },
     // The address the channel verified (phone, wa_id, web chat session): back-ends check ownership with it.
     contact: { id: conversation.contactId, name: conversation.contactName, address: conversation.externalId },
-    message: { id: message.id, text: message.text, kind: message.kind, ...(payload.replyId ? { replyId: payload.replyId } : {}) },
+    message: { id: message.id, text: message.text, kind: message.kind, ...sharedContent(payload) },
     recentInbound: conversation.recent ?? [],
     context: parseContext(conversation.context),
     chosenLocale: conversation.contactLocale,
@@ -90,7 +103,9 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
 
   const memory = parseMemory(conversation.memory);
   const escalation = outcome.owner.type === 'queue' ? outcome.handoffs.findLast((h) => h.escalated)?.escalated : undefined;
-  const replies = outcome.replies.map((reply, idx) => ({
+  // An SMS reply longer than Twilio takes goes out as ordered parts, one message each.
+  const parts = conversation.channel === 'sms' ? outcome.replies.flatMap((reply) => smsParts(reply)) : outcome.replies;
+  const replies = parts.map((reply, idx) => ({
     idx,
     author: reply.by ?? conversation.ownerId,
     text: reply.text,
@@ -129,4 +144,21 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
   const sends: Dispatch[] = rows.map((r) => ({ kind: 'send', conversationId, messageId: r.id }));
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
   return sends;
+}
+
+/** What the customer shared besides words, as a bot reads it (no provider ids or URLs). */
+function sharedContent(payload: Pick<InboundMessage, 'replyId' | 'location' | 'contacts' | 'attachment'>): Partial<InboundContent> {
+  const { replyId, location, contacts, attachment } = payload;
+  return {
+    ...(replyId ? { replyId } : {}),
+    ...(location ? { location } : {}),
+    ...(contacts ? { contacts } : {}),
+    ...(attachment ? { attachment: { kind: attachment.kind, ...(attachment.mimeType ? { mimeType: attachment.mimeType } : {}), ...(attachment.filename ? { filename: attachment.filename } : {}) } } : {}),
+  };
+}
+
+/** HELP: the pack's `help` text (Baton's own when the pack has none); nothing else changes. */
+function helpOutcome(conversation: ConversationRow): TurnOutcome {
+  const context = parseContext(conversation.context);
+  return { replies: [{ text: translator(conversation.locale)('help') }], context, owner: { type: 'bot', id: conversation.ownerId! }, handoffs: [], locale: conversation.locale };
 }

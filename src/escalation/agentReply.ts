@@ -2,6 +2,8 @@
 // supervisor) may; on WhatsApp, outside the 24-hour customer service window only an
 // approved template can be sent, and the agent is told so.
 import type { Actor } from '../agents/authenticate.ts';
+import { MAX_TEXT } from '../channels/limits.ts';
+import { assertNotOptedOut } from '../conversations/optOut.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { Forbidden, NotFound, Unprocessable } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
@@ -24,10 +26,15 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
   if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent' && conversation.ownerType === 'agent')) {
     throw new Forbidden('forbidden', 'you can reply only to conversations you hold');
   }
+  await assertNotOptedOut(deps.db, conversation.channel, conversation.externalId);
   const outsideWindow =
     conversation.channel === 'whatsapp' && (!conversation.lastInboundAt || Date.now() - conversation.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
   if (outsideWindow && !input.template) {
     throw new Unprocessable('template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
+  }
+  const limit = MAX_TEXT[conversation.channel];
+  if (input.text && Array.from(input.text).length > limit) {
+    throw new Unprocessable('too_long', `${conversation.channel} takes at most ${limit} characters in one message`);
   }
   const text = input.template ? `[template ${input.template.name}] ${input.template.params.join(' · ')}`.trim() : input.text!;
   const message = await queueOutbound(deps.db, deps.dispatcher, {

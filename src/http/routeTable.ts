@@ -5,6 +5,7 @@
 import type { RouteDef } from './route.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
+import { channelRoutes } from './routes/channelRoutes.ts';
 import { ledgerRoutes } from './routes/ledgerRoutes.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
@@ -18,6 +19,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...webchatRoutes,
   ...adminRoutes,
   ...agentRoutes,
+  ...channelRoutes,
   ...ledgerRoutes,
   ...operationsRoutes,
   ...queueDashboardRoutes,

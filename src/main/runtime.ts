@@ -2,6 +2,7 @@
 // and tests all get the same wiring.
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import { WhatsAppSender } from '../channels/whatsapp/index.ts';
+import { translator } from '../i18n/i18n.ts';
 import { TwilioSender } from '../channels/sms/index.ts';
 import { WebchatSender } from '../channels/webchat/webchatSender.ts';
 import type { Config } from '../config/env.ts';
@@ -60,12 +61,14 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       phoneNumberId: config.whatsapp.phoneNumberId,
       accessToken: config.whatsapp.accessToken,
       timeoutMs: config.providerTimeoutMs,
+      listButton: (locale) => translator(locale ?? config.defaultLocale)('choices.button'),
     }),
     sms: new TwilioSender({
       apiBase: config.twilio.apiBase,
       accountSid: config.twilio.accountSid,
       authToken: config.twilio.authTokens[0]!,
       from: config.twilio.fromNumber,
+      messagingServiceSid: config.twilio.messagingServiceSid,
       statusCallbackUrl: `${config.publicBaseUrl}/webhooks/sms/status`,
       timeoutMs: config.providerTimeoutMs,
     }),

@@ -44,7 +44,7 @@ describe('createWebhookBot', () => {
       channel: 'whatsapp',
       locale: 'en',
       bot: 'orders',
-      message: { id: 'msg-1', text: 'where is my order ORD-1001?' },
+      message: { id: 'msg-1', text: 'where is my order ORD-1001?', kind: 'text' },
       intent: { name: 'order.status', confidence: 0.92 },
       slots: { orderId: 'ORD-1001' },
       envelope,

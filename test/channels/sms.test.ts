@@ -260,7 +260,7 @@ describe('TwilioInbound + normalizeSms', () => {
     expect(message.text).toBe('');
   });
 
-  it('normalizes WhatsApp-via-Twilio: prefix stripped, profile name kept', () => {
+  it('normalizes WhatsApp-via-Twilio: the address keeps the prefix (replies go back on WhatsApp), the phone does not', () => {
     const form = TwilioInbound.parse({
       ...smsForm,
       From: 'whatsapp:+919876543210',
@@ -271,7 +271,7 @@ describe('TwilioInbound + normalizeSms', () => {
     });
     const message = normalizeSms(form, at);
     expect(message.channel).toBe('sms');
-    expect(message.from).toEqual({ externalId: '+919876543210', phone: '+919876543210', name: 'Asha' });
+    expect(message.from).toEqual({ externalId: 'whatsapp:+919876543210', phone: '+919876543210', name: 'Asha' });
     expect(message.providerType).toBe('whatsapp');
     expect(message.kind).toBe('text');
   });
@@ -396,7 +396,7 @@ describe('TwilioSender against a local HTTP server', () => {
     };
   }
 
-  function sender(extra: { statusCallbackUrl?: string; timeoutMs?: number; apiBase?: string } = {}): TwilioSender {
+  function sender(extra: { statusCallbackUrl?: string; timeoutMs?: number; apiBase?: string; messagingServiceSid?: string } = {}): TwilioSender {
     return new TwilioSender({ apiBase, accountSid: 'AC123', authToken: 'secret', from: '+14155550100', ...extra });
   }
 
@@ -447,7 +447,17 @@ describe('TwilioSender against a local HTTP server', () => {
     expect(form.has('StatusCallback')).toBe(false);
   });
 
-  it('refuses an empty body without calling Twilio', async () => {
+  it('answers WhatsApp-via-Twilio from whatsapp: + our number, and names a Messaging Service instead of From when set', async () => {
+    await sender().send({ ...request, to: 'whatsapp:+919876543210' });
+    expect(new URLSearchParams(recorded[0]?.body).get('From')).toBe('whatsapp:+14155550100');
+    expect(new URLSearchParams(recorded[0]?.body).get('To')).toBe('whatsapp:+919876543210');
+    await sender({ messagingServiceSid: 'MG0123' }).send(request);
+    const form = new URLSearchParams(recorded[1]?.body);
+    expect(form.get('MessagingServiceSid')).toBe('MG0123');
+    expect(form.has('From')).toBe(false);
+  });
+
+    it('refuses an empty body without calling Twilio', async () => {
     const error = await sendError(sender(), { ...request, text: '' });
     expect(error.retryable).toBe(false);
     expect(recorded).toHaveLength(0);

@@ -13,6 +13,7 @@ import {
   verifyHandshake,
   verifyWhatsAppSignature,
   WhatsAppSender,
+  whatsAppSendBody,
   WhatsAppWebhook,
 } from '../../src/channels/whatsapp/index.ts';
 import { FIXTURES } from '../support/fixtures.ts';
@@ -380,10 +381,43 @@ describe('WhatsAppSender against a local HTTP server', () => {
     });
   });
 
-  it('sends more than three options as numbered lines of text', async () => {
-    const options = ['One', 'Two', 'Three', 'Four'].map((title, i) => ({ id: `o${i}`, title }));
+  it('sends four to ten options as a list message, long titles cut to 24 characters and shown whole underneath', async () => {
+    const options = ['One', 'Two', 'Three', 'A title far longer than twenty-four'].map((title, i) => ({ id: `o${i}`, title }));
     await sender().send({ to: '15551234567', text: 'Pick one:', idempotencyKey: 'k', options });
-    expect(recorded[0]!.body).toMatchObject({ type: 'text', text: { body: 'Pick one:\n1. One\n2. Two\n3. Three\n4. Four', preview_url: false } });
+    expect(recorded[0]!.body).toMatchObject({
+      type: 'interactive',
+      interactive: {
+        type: 'list',
+        body: { text: 'Pick one:' },
+        action: {
+          button: 'Choose',
+          sections: [
+            {
+              rows: [
+                { id: 'o0', title: 'One' },
+                { id: 'o1', title: 'Two' },
+                { id: 'o2', title: 'Three' },
+                { id: 'o3', title: 'A title far longer than', description: 'A title far longer than twenty-four' },
+              ],
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  it('labels the list button in the reply language and answers a specific message with context.message_id', () => {
+    const options = ['a', 'b', 'c', 'd'].map((title) => ({ id: title, title }));
+    const body = whatsAppSendBody({ to: '1', text: 'चुनें:', idempotencyKey: 'k', options, replyTo: 'wamid.IN' }, 'Choose one of these, please');
+    expect(body).toMatchObject({ context: { message_id: 'wamid.IN' }, interactive: { action: { button: 'Choose one of these,' } } });
+  });
+
+  it('sends more than ten options as numbered lines of text', async () => {
+    const options = Array.from({ length: 11 }, (_, i) => ({ id: `o${i}`, title: `Option ${i + 1}` }));
+    await sender().send({ to: '15551234567', text: 'Pick one:', idempotencyKey: 'k', options });
+    const body = (recorded[0]!.body as { type: string; text: { body: string } });
+    expect(body.type).toBe('text');
+    expect(body.text.body).toMatch(/^Pick one:\n1\. Option 1\n2\. Option 2\n[\s\S]*\n11\. Option 11$/);
   });
 
   it('sends a template with its body parameters', async () => {

@@ -42,8 +42,9 @@ describe('WhatsApp webhook', () => {
     expect(first.headers.authorization).toBe(`Bearer ${SECRETS.accessToken}`);
     expect(first.json).toMatchObject({ messaging_product: 'whatsapp', to: waId, type: 'text' });
     expect(JSON.stringify(first.json)).toContain('Ravi');
-    // Four menu options are more than WhatsApp's three reply buttons: numbered lines.
-    expect((sends[1]!.json as { text: { body: string } }).text.body).toMatch(/1\. .+\n2\. .+\n3\. .+\n4\. /);
+    // Four menu options are more than WhatsApp's three reply buttons: a list message.
+    expect(sends[1]!.json).toMatchObject({ type: 'interactive', interactive: { type: 'list', action: { button: 'Choose' } } });
+    expect((sends[1]!.json as { interactive: { action: { sections: Array<{ rows: unknown[] }> } } }).interactive.action.sections[0]!.rows).toHaveLength(4);
 
     // The provider's ids are recorded on our outbound messages.
     const outbound = await eventually(async () => {

@@ -23,7 +23,9 @@ export function createTriageBot(opts: { id: string; business: string; menu: read
       const business = t('business', { defaultValue: opts.business });
       const greeted = turn.state.greeted === true;
       const replies: BotReply[] = [];
+      const shared = ['media', 'location', 'contacts'].includes(turn.message.kind) && !turn.message.text.trim();
       if (turn.message.kind === 'unsupported') replies.push({ text: t('unsupported') });
+      else if (shared) replies.push({ text: t('received') });
       else if (intent === 'thanks') replies.push({ text: t('thanks') });
       else if (intent === 'goodbye') replies.push({ text: t('goodbye', { business }) });
       else if (!greeted) replies.push({ text: turn.contact.name ? t('greeting', { name: turn.contact.name, business }) : t('greetingAnonymous', { business }) });

@@ -7,9 +7,10 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMessage {
   const viaWhatsApp = form.From.toLowerCase().startsWith(WHATSAPP_PREFIX);
-  // SMS and WhatsApp-via-Twilio from one phone must land on one contact, so the
-  // prefix is not part of the address.
-  const address = viaWhatsApp ? form.From.slice(WHATSAPP_PREFIX.length) : form.From;
+  // The address keeps the prefix, so replies go back over WhatsApp (To: whatsapp:+…);
+  // the phone does not, so SMS and WhatsApp-via-Twilio from one phone are one contact.
+  const phoneOrSender = viaWhatsApp ? form.From.slice(WHATSAPP_PREFIX.length) : form.From;
+  const address = viaWhatsApp ? `${WHATSAPP_PREFIX}${phoneOrSender}` : form.From;
   const hasMedia = form.NumMedia > 0;
 
   const message: InboundMessage = {
@@ -18,7 +19,7 @@ export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMess
     from: {
       externalId: address,
       // Short codes and alphanumeric senders are addresses but not phones.
-      phone: E164.test(address) ? address : undefined,
+      phone: E164.test(phoneOrSender) ? phoneOrSender : undefined,
       name: nonEmpty(form.ProfileName),
     },
     receivedAt,
@@ -28,6 +29,9 @@ export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMess
     // Kept so a reply can go back over WhatsApp rather than as a plain SMS.
     providerType: viaWhatsApp ? 'whatsapp' : hasMedia ? 'mms' : 'sms',
   };
+
+  const optOut = optOutOf(form);
+  if (optOut !== undefined) return { ...message, optOut };
 
   const location = parseLocation(form);
   if (location !== undefined) return { ...message, kind: 'location', location };
@@ -41,6 +45,19 @@ export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMess
   if (hasMedia) return { ...message, kind: 'media', attachment: firstAttachment(form) };
 
   return message;
+}
+
+// The keywords carriers and Twilio honour: the whole body, in any case, is the keyword.
+const KEYWORDS: ReadonlyMap<string, NonNullable<InboundMessage['optOut']>> = new Map([
+  ...['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'].map((k) => [k, 'stop'] as const),
+  ...['START', 'YES', 'UNSTOP'].map((k) => [k, 'start'] as const),
+  ['HELP', 'help'] as const,
+]);
+
+/** A compliance keyword, from Twilio's OptOutType when it sends one, else from the body. */
+function optOutOf(form: TwilioInbound): InboundMessage['optOut'] {
+  const type = nonEmpty(form.OptOutType?.trim().toUpperCase());
+  return KEYWORDS.get(type ?? form.Body.trim().replace(/[.!]+$/, '').toUpperCase());
 }
 
 function firstAttachment(form: TwilioInbound): Attachment {

@@ -57,6 +57,8 @@ export const TwilioInbound = z.object({
   Address: OptionalParam,
   Label: OptionalParam,
   OriginalRepliedMessageSid: OptionalParam,
+  /** Twilio Advanced Opt-Out: STOP, START or HELP when the body matched one of the service's keywords. */
+  OptOutType: OptionalParam,
 });
 export type TwilioInbound = z.infer<typeof TwilioInbound>;
 

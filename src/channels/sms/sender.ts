@@ -3,14 +3,17 @@
 import { z } from 'zod';
 import type { ChannelSender, OutboundRequest, SendResult } from '../channel.ts';
 import { ProviderError } from '../../shared/errors.ts';
+import { MAX_TEXT, splitText } from '../limits.ts';
 
 export type TwilioSenderOptions = {
   /** e.g. https://api.twilio.com (TWILIO_API_BASE). */
   apiBase: string;
   accountSid: string;
   authToken: string;
-  /** Our sending number (E.164) or Messaging Service-compatible sender. */
+  /** Our sending number (E.164); WhatsApp sends go from `whatsapp:` + it. */
   from: string;
+  /** A Messaging Service (MG…): when set, Twilio picks the sender and `From` is not sent. */
+  messagingServiceSid?: string | undefined;
   /** Where Twilio posts delivery receipts, i.e. PUBLIC_BASE_URL + /webhooks/sms/status. */
   statusCallbackUrl?: string;
   timeoutMs?: number;
@@ -30,6 +33,7 @@ export class TwilioSender implements ChannelSender {
   readonly #endpoint: string;
   readonly #authorization: string;
   readonly #from: string;
+  readonly #messagingServiceSid: string | undefined;
   readonly #statusCallbackUrl: string | undefined;
   readonly #timeoutMs: number;
 
@@ -38,6 +42,7 @@ export class TwilioSender implements ChannelSender {
     this.#endpoint = `${base}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
     this.#authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
     this.#from = options.from;
+    this.#messagingServiceSid = options.messagingServiceSid;
     this.#statusCallbackUrl = options.statusCallbackUrl;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
@@ -47,7 +52,7 @@ export class TwilioSender implements ChannelSender {
     // Twilio answers 400/21602 anyway; failing here saves a round trip and a retry budget.
     if (body === '') throw new ProviderError('SMS body is empty', PROVIDER, false);
 
-    const form = new URLSearchParams({ To: request.to, From: this.#from, Body: body });
+    const form = new URLSearchParams({ To: request.to, ...this.#sender(request.to), Body: body });
     if (this.#statusCallbackUrl !== undefined) form.set('StatusCallback', this.#statusCallbackUrl);
 
     let response: Response;
@@ -84,6 +89,12 @@ export class TwilioSender implements ChannelSender {
     if (response.ok) return { providerMessageId: parseCreated(text, response.status) };
     throw errorFromResponse(response, text);
   }
+
+  /** A customer who wrote on WhatsApp through Twilio (`whatsapp:+…`) is answered there. */
+  #sender(to: string): Record<string, string> {
+    if (this.#messagingServiceSid !== undefined) return { MessagingServiceSid: this.#messagingServiceSid };
+    return { From: to.toLowerCase().startsWith('whatsapp:') ? `whatsapp:${this.#from}` : this.#from };
+  }
 }
 
 /** Quick replies cannot be rendered in SMS, so they become numbered lines to type back. */
@@ -92,6 +103,17 @@ export function smsBody(request: Pick<OutboundRequest, 'text' | 'options'>): str
   if (lines.length === 0) return request.text;
   const menu = lines.join('\n');
   return request.text === '' ? menu : `${request.text}\n\n${menu}`;
+}
+
+/**
+ * A reply as the ordered SMS messages it goes out as: text over 1,600 characters in parts,
+ * the options on the last part (a part of their own when they would not fit with its text).
+ */
+export function smsParts<R extends Pick<OutboundRequest, 'text' | 'options'>>(reply: R): R[] {
+  const texts = splitText(reply.text, MAX_TEXT.sms);
+  const options = reply.options ?? [];
+  if (options.length > 0 && Array.from(smsBody({ text: texts.at(-1)!, options })).length > MAX_TEXT.sms) texts.push('');
+  return texts.map((text, i) => (i === texts.length - 1 ? { ...reply, text } : { ...reply, text, options: undefined }));
 }
 
 function parseCreated(text: string, status: number): string {

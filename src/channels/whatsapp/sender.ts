@@ -10,12 +10,19 @@ export type WhatsAppSenderOptions = {
   phoneNumberId: string;
   accessToken: string;
   timeoutMs?: number;
+  /** The list message's button label in the customer's language (Meta requires one, at most 20 characters). */
+  listButton?: (locale: string | undefined) => string;
 };
 
 /** Meta's limits for reply-button messages: 3 buttons, 20-character titles, 1024-character body. */
 const MAX_BUTTONS = 3;
 const MAX_BUTTON_TITLE = 20;
 const MAX_INTERACTIVE_BODY = 1024;
+/** List messages: 10 rows, 24-character row titles, 72-character descriptions, 4096-character body. */
+const MAX_ROWS = 10;
+const MAX_ROW_TITLE = 24;
+const MAX_ROW_DESCRIPTION = 72;
+const MAX_LIST_BODY = 4096;
 
 /**
  * Graph error codes that mean "later", though Meta returns them with HTTP 400:
@@ -39,8 +46,10 @@ export class WhatsAppSender implements ChannelSender {
   readonly #url: string;
   readonly #accessToken: string;
   readonly #timeoutMs: number;
+  readonly #listButton: (locale: string | undefined) => string;
 
   constructor(options: WhatsAppSenderOptions) {
+    this.#listButton = options.listButton ?? (() => 'Choose');
     this.#url = `${options.apiBase.replace(/\/+$/, '')}/${encodeURIComponent(options.phoneNumberId)}/messages`;
     this.#accessToken = options.accessToken;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
@@ -57,7 +66,7 @@ export class WhatsAppSender implements ChannelSender {
           'content-type': 'application/json',
           'idempotency-key': request.idempotencyKey,
         },
-        body: JSON.stringify(whatsAppSendBody(request)),
+        body: JSON.stringify(whatsAppSendBody(request, this.#listButton(request.locale))),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       text = await response.text();
@@ -79,9 +88,17 @@ export class WhatsAppSender implements ChannelSender {
   }
 }
 
-/** Meta's send body for a request: template, reply buttons, or plain text. */
-export function whatsAppSendBody(request: OutboundRequest): Record<string, unknown> {
-  const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: request.to };
+/**
+ * Meta's send body for a request: a template; options as reply buttons (up to 3), a list
+ * message (4 to 10) or numbered lines (more); or plain text.
+ */
+export function whatsAppSendBody(request: OutboundRequest, listButton = 'Choose'): Record<string, unknown> {
+  const base = {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: request.to,
+    ...(request.replyTo && { context: { message_id: request.replyTo } }),
+  };
   const { template, options = [] } = request;
 
   if (template) {
@@ -96,10 +113,11 @@ export function whatsAppSendBody(request: OutboundRequest): Record<string, unkno
     };
   }
 
-  // Meta rejects a button message with an empty or over-long body; such options go out as
-  // text rather than lose the reply to a non-retryable 400.
-  const bodyFits = request.text.trim() !== '' && Array.from(request.text).length <= MAX_INTERACTIVE_BODY;
-  if (options.length > 0 && options.length <= MAX_BUTTONS && bodyFits) {
+  // Meta rejects an interactive message with an empty or over-long body; such options go
+  // out as text rather than lose the reply to a non-retryable 400.
+  const length = Array.from(request.text).length;
+  const hasBody = request.text.trim() !== '';
+  if (options.length > 0 && options.length <= MAX_BUTTONS && hasBody && length <= MAX_INTERACTIVE_BODY) {
     return {
       ...base,
       type: 'interactive',
@@ -116,9 +134,21 @@ export function whatsAppSendBody(request: OutboundRequest): Record<string, unkno
     };
   }
 
-  // A list message needs a button label in the customer's language, which this adapter
-  // does not know; numbered lines read fine in every locale and the customer can answer
-  // with the number or the words.
+  if (options.length > MAX_BUTTONS && options.length <= MAX_ROWS && hasBody && length <= MAX_LIST_BODY) {
+    const rows = options.map((option) => {
+      const title = truncate(option.title, MAX_ROW_TITLE).trimEnd();
+      // A title cut short is shown whole underneath.
+      return { id: option.id, title, ...(title !== option.title && { description: truncate(option.title, MAX_ROW_DESCRIPTION) }) };
+    });
+    return {
+      ...base,
+      type: 'interactive',
+      interactive: { type: 'list', body: { text: request.text }, action: { button: truncate(listButton, MAX_BUTTON_TITLE), sections: [{ rows }] } },
+    };
+  }
+
+  // More options than a list holds: numbered lines read fine in every locale, and the
+  // customer answers with the number or the words (see conversations/choices.ts).
   const lines = options.map((option, i) => `${i + 1}. ${option.title}`);
   const body = lines.length > 0 ? [request.text, ...lines].filter((line) => line !== '').join('\n') : request.text;
   return { ...base, type: 'text', text: { body, preview_url: false } };

@@ -4,7 +4,7 @@
 // the owner answer. Returns what to say and the new context; the caller persists both
 // atomically.
 import type { TFunction } from 'i18next';
-import { ActionFailed, AuthorityExceeded, type BotAnswer, type BotReply, type BotTurn } from '../../bots/bot.ts';
+import { ActionFailed, AuthorityExceeded, type BotAnswer, type BotReply, type BotTurn, type InboundContent } from '../../bots/bot.ts';
 import { menuReply } from '../../bots/triage/triageBot.ts';
 import type { ChannelName } from '../../channels/channel.ts';
 import { LOCALES } from '../../config/env.ts';
@@ -23,6 +23,7 @@ import { daysUntil, formatDate, formatMoney, formatNumber } from '../../i18n/for
 import type { Pack } from '../../packs/loadPack.ts';
 import type { Classifier } from '../../understanding/classifier.ts';
 import { NO_INTENT, type Understanding } from '../../understanding/intents.ts';
+import { lastOffered, pickOffered } from '../choices.ts';
 import type { ConversationContext } from '../context.ts';
 
 export type PerformDeps = HandoffDeps & { classifier: Classifier; detector: LanguageDetector; pack: Pack };
@@ -30,7 +31,7 @@ export type PerformDeps = HandoffDeps & { classifier: Classifier; detector: Lang
 export type TurnRequest = {
   conversation: { id: string; contactId: string; channel: ChannelName; locale: string; ownerId: string };
   contact: { id: string; name: string | null; address: string };
-  message: { id: string; text: string; kind: string; replyId?: string };
+  message: InboundContent;
   /** The customer's previous messages in this conversation, newest last. */
   recentInbound: readonly string[];
   context: ConversationContext;
@@ -41,10 +42,12 @@ export type TurnRequest = {
 export type TurnOutcome = { replies: BotReply[]; context: ConversationContext; owner: Party; handoffs: HandoffOutcome[]; locale: string };
 
 const MAX_ROUTING_STEPS = 4;
+const SHARED_KINDS: ReadonlySet<string> = new Set(['media', 'location', 'contacts']);
 
-export async function performTurn(live: PerformDeps, req: TurnRequest): Promise<TurnOutcome> {
+export async function performTurn(live: PerformDeps, asked: TurnRequest): Promise<TurnOutcome> {
   // One pack for the whole turn, even if a reload swaps it meanwhile.
   const deps: PerformDeps = { ...live };
+  const req = withPickedOption(asked);
   const { pack } = deps;
   let context: ConversationContext = { ...req.context, turn: req.context.turn + 1 };
   const understanding = await understand(deps, req, context);
@@ -61,7 +64,7 @@ export async function performTurn(live: PerformDeps, req: TurnRequest): Promise<
     if (owner.type === 'bot') speaker = owner.id;
     replies.push(...lines.map((line) => ({ ...line, by: line.by ?? speaker })));
   };
-  const done = (): TurnOutcome => ({ replies, context, owner, handoffs, locale });
+  const done = (): TurnOutcome => ({ replies, context: { ...context, offered: lastOffered(replies) }, owner, handoffs, locale });
   let outOfScope: BotTurn['outOfScope'];
   let envelope: Record<string, unknown> | null = null;
 
@@ -96,8 +99,13 @@ export async function performTurn(live: PerformDeps, req: TurnRequest): Promise<
     return done();
   }
 
+  // A location, a contact card or a photo without words goes straight to the owner as
+  // what it is: there is nothing to classify, so it is neither "not understood" nor a
+  // reason to escalate.
+  const shared = SHARED_KINDS.has(req.message.kind) && !req.message.text.trim();
+
   // Step: some messages mean a person should take over, whatever a bot could still say.
-  const trigger = detectTrigger(req.message.text, req.recentInbound);
+  const trigger = shared ? undefined : detectTrigger(req.message.text, req.recentInbound);
   if (trigger) {
     context = { ...context, sentiment: sentimentOf(trigger) };
     await handoff(HUMAN_QUEUE, 'escalation', trigger.reason);
@@ -105,7 +113,7 @@ export async function performTurn(live: PerformDeps, req: TurnRequest): Promise<
   }
 
   // Step: route.
-  for (let step = 0; step < MAX_ROUTING_STEPS && owner.type === 'bot'; step++) {
+  for (let step = 0; !shared && step < MAX_ROUTING_STEPS && owner.type === 'bot'; step++) {
     const bot = deps.bots.get(owner.id) ?? deps.bots.get(deps.bots.triageId)!;
     const route = decideRoute(bot.contract, understanding, context, deps.bots);
     if (route.kind === 'stay') break;
@@ -237,6 +245,12 @@ function applyAnswer(context: ConversationContext, botId: string, answer: BotAns
     ...(answer.state ? { botState: { ...context.botState, [botId]: answer.state } } : {}),
     ...(answer.awaiting ? { awaiting: answer.awaiting } : {}),
   };
+}
+
+/** A typed answer to numbered options ("2", or an option's title) is the tap it stands for. */
+function withPickedOption(req: TurnRequest): TurnRequest {
+  const picked = req.message.replyId ? undefined : pickOffered(req.context.offered, req.message.text);
+  return picked ? { ...req, message: { ...req.message, replyId: picked } } : req;
 }
 
 /** Step: understand. Buttons and bare answers to Baton's own questions need no model. */

@@ -164,8 +164,12 @@ export const agentRoutes: RouteDef[] = [
     errors: ['Forbidden', 'NotFound'],
     customErrors: {
       422: {
-        description: 'Outside the WhatsApp 24-hour window without a template.',
+        description: 'Outside the WhatsApp 24-hour window without a template (`template_required`), or longer than the channel takes in one message (`too_long`: SMS 1,600 characters, WhatsApp 4,096).',
         example: { error: 'template_required', message: 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now' },
+      },
+      409: {
+        description: 'The customer opted out of messages on this channel (SMS STOP) and has not sent START since.',
+        example: { error: 'opted_out', message: 'the customer opted out of messages on this channel (they opt back in by sending START)' },
       },
     },
     handler: async ({ rt, actor, params, body }) => ({ status: 201 as const, body: messageView(await agentReply(rt.escalation, actor(), params.id, body)) }),

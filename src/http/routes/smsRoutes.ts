@@ -14,6 +14,7 @@ import {
 } from '../../channels/sms/index.ts';
 import { applyStatuses } from '../../conversations/applyStatuses.ts';
 import { ingestInbound } from '../../conversations/ingestInbound.ts';
+import { applyOptOuts } from '../../conversations/optOut.ts';
 import type { Runtime } from '../../main/runtime.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { requireContentType } from '../middleware/requireContentType.ts';
@@ -47,7 +48,10 @@ export const smsRoutes: RouteDef[] = [
     operationId: 'receiveSmsWebhook',
     tag: 'Webhooks',
     summary: 'Twilio inbound SMS',
-    description: 'A repeated `MessageSid` changes nothing. Unknown form fields are accepted (and signed over) but ignored.',
+    description:
+      'A repeated `MessageSid` changes nothing. Unknown form fields are accepted (and signed over) but ignored. ' +
+      'STOP, STOPALL, UNSUBSCRIBE, CANCEL, END or QUIT (or `OptOutType=STOP`) opts the number out: no reply, nothing sent to it until START, YES or UNSTOP. HELP is answered with the pack\'s help text. ' +
+      '`From: whatsapp:+…` (Twilio WhatsApp) is answered on WhatsApp through Twilio.',
     auth: 'public',
     extraParameters: [
       {
@@ -74,7 +78,10 @@ export const smsRoutes: RouteDef[] = [
       async (req, res) => {
         const parsed = TwilioInbound.safeParse(verified(rt, req, '/webhooks/sms'));
         if (!parsed.success) throw new ClientError(400, 'invalid_payload', 'not a Twilio inbound message (MessageSid, From, To and Body are required)');
-        await ingestInbound(ingestDeps(rt), [normalizeSms(parsed.data, new Date())]);
+        const message = normalizeSms(parsed.data, new Date());
+        const [stored] = await ingestInbound(ingestDeps(rt), [message]);
+        // Before the 200: once Twilio hears back, nothing more may go to a number that said STOP.
+        if (stored && !stored.duplicate) await applyOptOuts(rt.db, [message]);
         res.status(200).type(TWIML_CONTENT_TYPE).send(EMPTY_TWIML);
       },
     ],

@@ -24,6 +24,8 @@ export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 export const PostMessageBody = z.object({
   text: z.string().trim().min(1, 'text must not be empty').max(4096),
   clientMessageId: z.string().trim().min(1).max(100),
+  /** The id of the quick reply the customer tapped (its title is `text`). */
+  replyId: z.string().trim().min(1).max(200).optional(),
 });
 export type PostMessageBody = z.infer<typeof PostMessageBody>;
 
@@ -97,8 +99,8 @@ export const webchatRoutes: RouteDef[] = [
           providerMessageId: `${s.id}:${body.clientMessageId}`,
           from: { externalId: s.id, ...(s.contact.name ? { name: s.contact.name } : {}) },
           receivedAt: new Date(),
-          kind: 'text',
           text: body.text,
+          ...(body.replyId ? { kind: 'interactive' as const, replyId: body.replyId } : { kind: 'text' as const }),
         },
       ]);
       return { status: 202 as const, body: { messageId: stored!.messageId } };

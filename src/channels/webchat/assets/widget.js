@@ -621,7 +621,8 @@
         if (b.disabled) return;
         b.classList.add('baton-chosen');
         group.setAttribute('data-chosen', 'true');
-        send(inst, title);
+        // The option's id is what the bot understands; the title is what the customer sees.
+        send(inst, title, opt.id != null ? String(opt.id) : null);
       });
       group.appendChild(b);
     });
@@ -792,10 +793,10 @@
     if (rec.state !== 'sent') setState(inst, rec, 'sent');
   }
 
-  function send(inst, text) {
+  function send(inst, text, replyId) {
     text = String(text).trim();
     if (!text || inst.destroyed) return null;
-    var rec = { clientMessageId: uuid(), text: text, id: null, acked: false, state: 'sending', node: null };
+    var rec = { clientMessageId: uuid(), text: text, replyId: replyId || null, id: null, acked: false, state: 'sending', node: null };
     rec.node = buildBubble(inst, { text: text, direction: 'inbound', author: { type: 'contact' } }, 'contact');
     rec.node.setAttribute('data-client-message-id', rec.clientMessageId);
     setTime(inst, rec.node, Date.now());
@@ -827,7 +828,7 @@
         inst,
         'POST',
         sessionPath(s, '/messages'),
-        { text: rec.text, clientMessageId: rec.clientMessageId },
+        rec.replyId ? { text: rec.text, clientMessageId: rec.clientMessageId, replyId: rec.replyId } : { text: rec.text, clientMessageId: rec.clientMessageId },
         s.token
       );
       if (inst.destroyed) return;
