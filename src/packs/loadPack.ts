@@ -153,6 +153,9 @@ export function checkPack(dir: string, env: Record<string, string | undefined> =
     if (bot.kind === 'llm') {
       for (const tool of bot.tools) if (!actionIds.has(tool)) add('pack.json', `bots[${i}].tools`, `unknown action "${tool}"`);
       for (const name of [bot.baseUrlEnv, bot.apiKeyEnv]) if (name && !declaredEnv.has(name)) add('pack.json', `bots[${i}]`, `env var ${name} is not declared in "env"`);
+      // The model comes from the bot's own settings or from LLM_*: one of them must say where.
+      if (!bot.baseUrlEnv && !env.LLM_BASE_URL) add('pack.json', `bots[${i}].baseUrlEnv`, `llm bot "${bot.id}" has no model endpoint: set LLM_BASE_URL or give the bot a baseUrlEnv`);
+      if (!bot.model && !env.LLM_MODEL) add('pack.json', `bots[${i}].model`, `llm bot "${bot.id}" has no model: set LLM_MODEL or give the bot a model`);
     }
     for (const message of checkLimits(bot.id, bot.limits, m.actions)) add('pack.json', `bots[${i}].limits`, message);
   });

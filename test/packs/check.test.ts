@@ -84,6 +84,19 @@ describe('checkPack', () => {
     expect(checkPack(dir, { SHOPKART_API_KEY: 'k' }).problems).toEqual([]);
   });
 
+  it('names an llm bot that has no model to talk to', () => {
+    const dir = variant((m) => {
+      m.bots.push({ id: 'advisor', kind: 'llm', pattern: 'peer', instructions: 'Help with gifts.' });
+      m.intents.push({ id: 'gift.advice', owner: 'advisor' });
+    }, {});
+    const found = checkPack(dir, {}).problems.filter((p) => p.field.startsWith('bots[4]'));
+    expect(found.map((p) => p.message)).toEqual([
+      'llm bot "advisor" has no model endpoint: set LLM_BASE_URL or give the bot a baseUrlEnv',
+      'llm bot "advisor" has no model: set LLM_MODEL or give the bot a model',
+    ]);
+    expect(checkPack(dir, { LLM_BASE_URL: 'http://127.0.0.1:1/v1', LLM_MODEL: 'm' }).problems.filter((p) => p.field.startsWith('bots[4]'))).toEqual([]);
+  });
+
   it('names an unknown field value with its path (zod at the edge)', () => {
     const dir = variant((m) => void ((bot(m, 'orders') as { pattern: string }).pattern = 'sideways'));
     expect(problems(dir)).toContainEqual(expect.objectContaining({ file: 'pack.json', field: 'bots.1.pattern' }));
