@@ -11,6 +11,7 @@ import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
 import { whatsappRoutes } from './routes/whatsappRoutes.ts';
+import { workspaceRoutes } from './routes/workspaceRoutes.ts';
 
 export const ROUTES: readonly RouteDef[] = [
   ...whatsappRoutes,
@@ -18,6 +19,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...webchatRoutes,
   ...adminRoutes,
   ...agentRoutes,
+  ...workspaceRoutes,
   ...ledgerRoutes,
   ...operationsRoutes,
   ...queueDashboardRoutes,

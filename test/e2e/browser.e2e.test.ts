@@ -327,7 +327,8 @@ it('renders an Urdu WhatsApp conversation right-to-left, handles 409, template_r
     return json(404, { error: 'not_found' });
   });
 
-  await page.goto(`${server.url}/agent`);
+  // Zara reads Urdu: the console would speak it; this part checks the English labels.
+  await page.goto(`${server.url}/agent?lang=en`);
   await page.fill('#agent-token', 'scripted-token');
   await page.click('#agent-signin');
   await page.waitForSelector('#agent-me .me-name');
@@ -353,7 +354,7 @@ it('renders an Urdu WhatsApp conversation right-to-left, handles 409, template_r
   expect(await page.textContent('#context .slot[data-slot="orderId"] .slot-value')).toBe('ORD-1001');
   expect(await page.textContent('#context .slot[data-slot="email"] .slot-value')).toBe('ayesha@example.com');
   expect(await page.getAttribute('#context .slot[data-slot="email"]', 'data-pii')).toBe('true');
-  expect(await page.textContent('#context-lineage')).toBe('bot:triage → bot:billing → queue:human');
+  expect(await page.textContent('#context-lineage')).toBe('bot:triage → bot:billing → in the queue');
   expect(await page.textContent('#context-summary')).toBe('Charged twice for ORD-1001; wants a refund.');
   expect(await page.locator('#context-handoffs .handoff').count()).toBe(2);
   expect(await page.textContent('#context-notes')).toContain('Customer prefers Urdu');
