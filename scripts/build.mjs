@@ -1,6 +1,7 @@
 // `npm run build`: compiles src/ to dist/ with tsc (tsconfig.build.json rewrites the
 // `.ts` import extensions to `.js`) and copies the files src/ reads at run time
-// (pages, scripts, the intent corpora) beside the compiled code. dist/ sits at the same
+// (pages, scripts, the intent corpora) beside the compiled code, and bundles the agent
+// console (src/agents/console) into dist/agents/assets/agent.js. dist/ sits at the same
 // depth as src/, so paths that leave src/ (locales/, prisma/migrations/, package.json)
 // resolve to the same files from either. Plain Node, no dependencies.
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,10 @@ rmSync(dist, { recursive: true, force: true });
 const tsc = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 cpSync(path.join(root, 'src'), dist, { recursive: true, filter: (file) => !file.endsWith('.ts') });
+
+// The agent console: its TypeScript modules bundled into one browser script.
+const { bundleConsole } = await import('./bundleConsole.mjs');
+await bundleConsole(path.join(dist, 'agents', 'assets', 'agent.js'));
 
 // The bundled packs' TypeScript modules (bots, development services), each bundled on
 // its own into dist/pack-modules/<pack>/… for `node dist/…`: a pack imports only types

@@ -37,6 +37,7 @@ export const ConversationSummary = z.object({
   priority: z.number().int(),
   reason: z.string().nullable().describe('why the conversation was escalated, when it was'),
   waitingSince: Timestamp.nullable(),
+  labels: z.array(z.string()).describe('what the team tagged it with'),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -82,6 +83,7 @@ export function conversationSummary(c: Conversation & { contact: Contact }): Con
     priority: c.priority,
     reason: c.escalationReason,
     waitingSince: c.waitingSince?.toISOString() ?? null,
+    labels: c.labels ?? [],
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

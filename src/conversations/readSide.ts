@@ -39,6 +39,10 @@ export type ConversationFilter = {
   status?: 'bot' | 'waiting' | 'agent' | 'resolved' | undefined;
   channel?: ChannelName | undefined;
   contact?: string | undefined;
+  label?: string | undefined;
+  locale?: string | undefined;
+  /** The agent holding it. */
+  agent?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 };
@@ -49,6 +53,9 @@ export async function listConversations(db: Db, actor: Actor, q: ConversationFil
       visibleTo(actor),
       q.status ? { status: q.status } : {},
       q.channel ? { channel: q.channel } : {},
+      q.label ? { labels: { has: q.label } } : {},
+      q.locale ? { locale: q.locale } : {},
+      q.agent ? { ownerType: 'agent', ownerId: q.agent } : {},
       q.contact ? { OR: [{ contact: { phone: q.contact } }, { externalId: q.contact }, { contact: { phone: `+${q.contact.replace(/^\+/, '')}` } }] } : {},
       q.cursor ? before(decodeCursor(q.cursor)) : {},
     ],

@@ -2,8 +2,9 @@
 // every agent connection (each filters by what its agent may take), `message` to the
 // agent holding the conversation, `sla` to supervisors.
 import type { EventBus } from '../realtime/eventBus.ts';
+import type { AgentEventName } from './agentEventSchemas.ts';
 
-export type AgentEvent = { event: 'waiting' | 'claimed' | 'message' | 'sla' | 'released'; data: Record<string, unknown> };
+export type AgentEvent = { event: AgentEventName; data: Record<string, unknown> };
 
 export const AGENTS_TOPIC = 'agents';
 export const SUPERVISORS_TOPIC = 'supervisors';

@@ -10,7 +10,7 @@ import { Forbidden, InvalidInput, NotFound } from '../shared/errors.ts';
 import { agentHandoff } from './agentHandoff.ts';
 import type { EscalationDeps } from './deps.ts';
 
-async function heldBy(deps: EscalationDeps, actor: Actor, conversationId: string): Promise<Conversation> {
+export async function heldBy(deps: EscalationDeps, actor: Actor, conversationId: string): Promise<Conversation> {
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
   if (!conversation) throw new NotFound('not_found', 'no such conversation');
   const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;

@@ -18,17 +18,24 @@ export const InboxItem = z.object({
   summary: z.string(),
   priority: z.number().int(),
   intent: z.string().nullable(),
+  contactName: z.string().nullable().describe("the customer's name, when known"),
+  labels: z.array(z.string()),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 export const Inbox = z.array(InboxItem);
 
+type WithContact = Conversation & { contact: { name: string | null } };
+
 export async function inboxItem(db: Db, conversation: Conversation): Promise<InboxItem> {
-  const escalation = await db.handoffEvent.findFirst({
-    where: { conversationId: conversation.id, toType: 'queue', status: 'accepted' },
-    orderBy: { createdAt: 'desc' },
-    select: { envelope: true },
-  });
-  return toItem(conversation, (escalation?.envelope as { summary?: string } | null)?.summary ?? '');
+  const [escalation, contact] = await Promise.all([
+    db.handoffEvent.findFirst({
+      where: { conversationId: conversation.id, toType: 'queue', status: 'accepted' },
+      orderBy: { createdAt: 'desc' },
+      select: { envelope: true },
+    }),
+    db.contact.findUnique({ where: { id: conversation.contactId }, select: { name: true } }),
+  ]);
+  return toItem({ ...conversation, contact: { name: contact?.name ?? null } }, (escalation?.envelope as { summary?: string } | null)?.summary ?? '');
 }
 
 export async function inboxFor(db: Db, actor: Actor, limit = 100, skillFor?: SkillOf): Promise<InboxItem[]> {
@@ -38,6 +45,7 @@ export async function inboxFor(db: Db, actor: Actor, limit = 100, skillFor?: Ski
   const waiting = await db.conversation.findMany({
     where: { status: 'waiting', ownerType: 'queue', ...(locales ? { locale: { in: [...locales] } } : {}) },
     orderBy: [{ priority: 'desc' }, { waitingSince: 'asc' }],
+    include: { contact: { select: { name: true } } },
     take: actor.role === 'supervisor' ? limit : Math.max(limit * 5, 200),
   });
   const fit = waiting.filter((c) => mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent }, skillFor)).slice(0, limit);
@@ -53,7 +61,7 @@ export async function inboxFor(db: Db, actor: Actor, limit = 100, skillFor?: Ski
   return fit.map((c) => toItem(c, summaryOf.get(c.id) ?? ''));
 }
 
-function toItem(conversation: Conversation, summary: string): InboxItem {
+function toItem(conversation: WithContact, summary: string): InboxItem {
   return {
     conversationId: conversation.id,
     channel: conversation.channel,
@@ -63,5 +71,7 @@ function toItem(conversation: Conversation, summary: string): InboxItem {
     summary,
     priority: conversation.priority,
     intent: parseContext(conversation.context).intent ?? null,
+    contactName: conversation.contact.name,
+    labels: conversation.labels ?? [],
   };
 }

@@ -12,6 +12,7 @@ import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
 import { whatsappRoutes } from './routes/whatsappRoutes.ts';
+import { workspaceRoutes } from './routes/workspaceRoutes.ts';
 
 export const ROUTES: readonly RouteDef[] = [
   ...whatsappRoutes,
@@ -20,6 +21,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...adminRoutes,
   ...agentRoutes,
   ...channelRoutes,
+  ...workspaceRoutes,
   ...ledgerRoutes,
   ...operationsRoutes,
   ...queueDashboardRoutes,

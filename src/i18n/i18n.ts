@@ -37,7 +37,7 @@ export const FALLBACKS: Record<Locale, Locale[]> = {
   ur: ['en'],
 };
 
-export const RTL_LOCALES: ReadonlySet<Locale> = new Set(['ur', 'ks', 'sd']);
+export { RTL_LOCALES, isRtl } from './direction.ts';
 
 export type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -115,4 +115,11 @@ export function i18n(): I18n {
 export function translator(locale: string): TFunction {
   const t = (...args: unknown[]) => (i18n().getFixedT(locale) as unknown as (...a: unknown[]) => string)(...args);
   return t as unknown as TFunction;
+}
+
+/** One namespace of Baton's catalogs resolved along the fallback chain (what a client shows in `locale`). */
+export function resolvedNamespace(locale: Locale, ns: string): Record<string, unknown> {
+  const core = loadCatalogs();
+  const chain = ['en', ...[...FALLBACKS[locale]].reverse().filter((l) => l !== 'en'), locale] as Locale[];
+  return chain.reduce<Record<string, unknown>>((out, l) => deepMerge(out, (core[l]?.[ns] as Record<string, unknown> | undefined) ?? {}), {});
 }

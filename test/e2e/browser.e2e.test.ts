@@ -327,7 +327,8 @@ it('renders an Urdu WhatsApp conversation right-to-left, handles 409, template_r
     return json(404, { error: 'not_found' });
   });
 
-  await page.goto(`${server.url}/agent`);
+  // Zara reads Urdu: the console would speak it; this part checks the English labels.
+  await page.goto(`${server.url}/agent?lang=en`);
   await page.fill('#agent-token', 'scripted-token');
   await page.click('#agent-signin');
   await page.waitForSelector('#agent-me .me-name');
@@ -353,7 +354,7 @@ it('renders an Urdu WhatsApp conversation right-to-left, handles 409, template_r
   expect(await page.textContent('#context .slot[data-slot="orderId"] .slot-value')).toBe('ORD-1001');
   expect(await page.textContent('#context .slot[data-slot="email"] .slot-value')).toBe('ayesha@example.com');
   expect(await page.getAttribute('#context .slot[data-slot="email"]', 'data-pii')).toBe('true');
-  expect(await page.textContent('#context-lineage')).toBe('bot:triage → bot:billing → queue:human');
+  expect(await page.textContent('#context-lineage')).toBe('bot:triage → bot:billing → in the queue');
   expect(await page.textContent('#context-summary')).toBe('Charged twice for ORD-1001; wants a refund.');
   expect(await page.locator('#context-handoffs .handoff').count()).toBe(2);
   expect(await page.textContent('#context-notes')).toContain('Customer prefers Urdu');
@@ -393,3 +394,107 @@ it('renders an Urdu WhatsApp conversation right-to-left, handles 409, template_r
   expect(pageErrors, 'uncaught errors on the pages').toEqual([]);
   expect(cspViolations, 'Content Security Policy violations').toEqual([]);
 }, 60_000);
+
+// The workspace, live: an agent finds a labelled conversation by filter and by search,
+// claims it, answers with a saved reply (/shortcut, the customer's name filled in), adds
+// a private note and transfers it to a colleague picked by name; the colleague, whose
+// console speaks Urdu (right to left), sees the note and resolves it.
+it('walks an agent through filters, search, a saved reply, a note and a transfer; the colleague resolves in Urdu', async () => {
+  requireChromium();
+  onTestFailed(async () => {
+    for (const [role, page] of pages) await screenshot(page, `failure-${role}`).catch(() => {});
+  });
+  const admin = { authorization: `Bearer ${SECRETS.adminToken}` };
+  const make = async (name: string, languages: string[]) => {
+    const res = await h.http.post('/api/admin/agents').set(admin).send({ name, email: `${name.toLowerCase()}-${Date.now()}@shopkart.test`, role: 'agent', languages, skills: [] });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; token: string };
+  };
+  const meera = await make('Meera', ['en']);
+  const imran = await make('Imran', ['ur', 'en']);
+  expect((await h.http.post('/api/canned-responses').set(admin).send({ shortcut: 'greet', text: 'Hello {{name}}, I am on it.', team: true })).status).toBe(201);
+
+  // A customer on the web chat page asks for a person; the team labels the conversation.
+  const customerPage = await openPage('customer-2');
+  await customerPage.goto(`${server.url}/chat?locale=en`);
+  await customerPage.waitForSelector('#baton-chat[data-connection="online"]', { state: 'attached' });
+  const sessionId = await customerPage.evaluate(() => (JSON.parse(localStorage.getItem('baton.session') ?? '{}') as { sessionId?: string }).sessionId);
+  await customerPage.fill('#baton-input', 'I want to talk to a human about zebrafish');
+  await customerPage.click('#baton-send');
+  const conv = await eventually(
+    async () => (await h.rt.db.conversation.findFirst({ where: { channel: 'webchat', externalId: sessionId!, status: 'waiting' } })) ?? undefined,
+    10_000,
+    'the waiting web chat conversation',
+  );
+  await h.rt.db.contact.update({ where: { id: conv.contactId }, data: { name: 'Asha' } });
+  expect((await h.http.post(`/api/conversations/${conv.id}/labels`).set(admin).send({ add: ['refund'] })).status).toBe(200);
+
+  const page = await openPage('meera');
+  await page.goto(`${server.url}/agent?lang=en`);
+  await page.fill('#agent-token', meera.token);
+  await page.click('#agent-signin');
+  await page.waitForSelector('#agent-me .me-name');
+
+  // Filter by label.
+  await page.click('.filters summary');
+  // (Preact sets an option's value as a property, so options are matched by their value.)
+  const hasOption = (select: string, value: string) =>
+    page.waitForFunction(([sel, v]) => [...document.querySelectorAll<HTMLOptionElement>(`${sel} option`)].some((o) => o.value === v), [select, value] as const);
+  await hasOption('#filter-label', 'refund');
+  await page.selectOption('#filter-label', 'refund');
+  await page.waitForSelector(`#found .found-item[data-conversation-id="${conv.id}"]`);
+  expect(await page.textContent(`#found .found-item[data-conversation-id="${conv.id}"] .contact-name`)).toBe('Asha');
+  await screenshot(page, 'workspace-filter-by-label');
+
+  // Search (full text).
+  await page.fill('#search-text', 'zebrafish');
+  await page.press('#search-text', 'Enter');
+  await page.waitForSelector(`#found .search-hit[data-conversation-id="${conv.id}"]`);
+  await screenshot(page, 'workspace-search');
+
+  // Claim, then a saved reply by its shortcut.
+  await page.click(`#inbox .inbox-item[data-conversation-id="${conv.id}"] .claim`);
+  await page.waitForSelector(`#conversation[data-conversation-id="${conv.id}"][data-mode="agent"]`);
+  await page.fill('#reply-text', '/gr');
+  await page.waitForSelector('#canned-suggestions li[data-shortcut="greet"]');
+  await page.press('#reply-text', 'Enter');
+  expect(await page.inputValue('#reply-text')).toBe('Hello Asha, I am on it.');
+  await page.press('#reply-text', 'Enter');
+  await page.locator('#transcript .msg[data-author-type="agent"] .text', { hasText: 'Hello Asha, I am on it.' }).first().waitFor();
+  await customerPage.locator('.baton-msg[data-author-type="agent"] .baton-text', { hasText: 'Hello Asha, I am on it.' }).first().waitFor();
+
+  // A private note: in the thread, never on the customer's page.
+  await page.fill('#note-text', 'Refund approved by finance');
+  await page.click('#note-add');
+  await page.locator('#transcript .msg.note .text', { hasText: 'Refund approved by finance' }).waitFor();
+  await screenshot(page, 'workspace-reply-and-note');
+
+  // Transfer to Imran, picked by name.
+  await page.focus('#transfer-agent');
+  await hasOption('#transfer-agent', imran.id);
+  expect(await page.evaluate((id) => [...document.querySelectorAll<HTMLOptionElement>('#transfer-agent option')].find((o) => o.value === id)?.textContent, imran.id)).toContain('Imran');
+  await page.selectOption('#transfer-agent', imran.id);
+  await page.click('#transfer');
+  await page.locator(`#mine .mine-item[data-conversation-id="${conv.id}"]`).waitFor({ state: 'detached' });
+  await expect.poll(async () => (await h.rt.db.conversation.findUniqueOrThrow({ where: { id: conv.id } })).ownerId).toBe(imran.id);
+  expect(await customerPage.locator('.baton-text', { hasText: 'Refund approved by finance' }).count()).toBe(0);
+
+  // Imran's console speaks Urdu, right to left; he sees the note and resolves.
+  const urPage = await openPage('imran');
+  await urPage.goto(`${server.url}/agent`);
+  await urPage.fill('#agent-token', imran.token);
+  await urPage.click('#agent-signin');
+  await urPage.waitForSelector(`#mine .mine-item[data-conversation-id="${conv.id}"]`);
+  await expect.poll(() => urPage.evaluate(() => document.documentElement.dir)).toBe('rtl');
+  expect(await urPage.evaluate(() => document.documentElement.lang)).toBe('ur');
+  await urPage.click(`#mine .mine-item[data-conversation-id="${conv.id}"]`);
+  await urPage.locator('#transcript .msg.note .text', { hasText: 'Refund approved by finance' }).waitFor();
+  expect(await urPage.textContent('#resolve')).toBe('حل کریں');
+  await screenshot(urPage, 'workspace-urdu-rtl');
+  await urPage.click('#resolve');
+  await expect.poll(async () => (await h.rt.db.conversation.findUniqueOrThrow({ where: { id: conv.id } })).status).toBe('resolved');
+  await screenshot(urPage, 'workspace-urdu-resolved');
+
+  expect(pageErrors, 'uncaught errors on the pages').toEqual([]);
+  expect(cspViolations, 'Content Security Policy violations').toEqual([]);
+}, 120_000);

@@ -111,7 +111,7 @@ export function parsePrismaSchema(source: string): PrismaSchema {
             attributes.push(...parseAttributes(l, '@@'));
             continue;
           }
-          const m = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(l);
+          const m = /^(\w+)\s+(Unsupported\("[^"]+"\)|\w+)(\[\])?(\?)?\s*(.*)$/.exec(l);
           if (!m) throw new Error(`schema.prisma: cannot read field "${l}" in ${block.name}`);
           fields.push({ name: m[1]!, type: m[2]!, list: m[3] === '[]', optional: m[4] === '?', attributes: parseAttributes(m[5]!, '@') });
         }
@@ -250,6 +250,8 @@ export function expectedShape(schema: PrismaSchema): DbShape {
       if (schema.enums.has(field.type)) type = `enum:${field.type}`;
       else if (native) type = nativeType(native.name.slice(3), native.args.map((a) => a.value));
       else if (SCALAR_TYPES[field.type]) type = SCALAR_TYPES[field.type]!;
+      // A database type Prisma has no scalar for (e.g. tsvector): the name as PostgreSQL prints it.
+      else if (/^Unsupported\("(.+)"\)$/.test(field.type)) type = /^Unsupported\("(.+)"\)$/.exec(field.type)![1]!;
       else throw new Error(`schema.prisma: unknown type ${field.type} of ${model.name}.${field.name}`);
       if (field.list) type += '[]';
       // Prisma creates scalar-list columns without NOT NULL.

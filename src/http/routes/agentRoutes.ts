@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../../agents/authenticate.ts';
+import { consoleScript } from '../../agents/consoleBundle.ts';
 import { MessageView, messageView } from '../../conversations/messageView.ts';
 import { ConversationView } from '../../conversations/conversationView.ts';
 import { currentConversation } from '../../conversations/readSide.ts';
@@ -108,7 +109,24 @@ const conversationAction = (
 
 export const agentRoutes: RouteDef[] = [
   page('/agent', ASSETS, 'agent.html', 'html', 'The agent console'),
-  page('/agent.js', ASSETS, 'agent.js', 'application/javascript', 'The agent console script'),
+  route({
+    method: 'get',
+    path: '/agent.js',
+    operationId: 'pageagentjs',
+    tag: 'Pages',
+    summary: 'The agent console script (src/agents/console, bundled)',
+    auth: 'public',
+    noBackingServices: true,
+    responses: { 200: { description: 'agent.js', type: 'application/javascript' } },
+    bespoke: () => {
+      void consoleScript().catch(() => {}); // bundle at start, not on the first agent's request
+      return [
+        (_req, res, next) => {
+          consoleScript().then((js) => res.type('application/javascript').set('Cache-Control', 'no-cache').send(js), next);
+        },
+      ];
+    },
+  }),
   page('/agent.css', ASSETS, 'agent.css', 'text/css', 'The agent console styles'),
   route({
     method: 'get',
@@ -204,6 +222,8 @@ export const agentRoutes: RouteDef[] = [
     bespoke: (rt) => [
       (req, res) => {
         const actor = actorOf(res);
+        // An open stream is the agent being here (GET /api/agents shows it online).
+        if (actor.kind === 'agent') void rt.db.agent.update({ where: { id: actor.id }, data: { lastSeenAt: new Date() } }).catch(() => {});
         openEventStream(req, res, {
           streams: rt.streams,
           owner: agentOwner(actor.id),

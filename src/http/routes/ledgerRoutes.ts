@@ -11,6 +11,9 @@ export const ConversationListQuery = z.object({
   status: ConversationStatus.optional(),
   channel: ChannelName.optional(),
   contact: z.string().trim().min(1).max(100).optional(),
+  label: z.string().trim().toLowerCase().min(1).max(40).optional(),
+  locale: z.string().min(2).max(10).optional(),
+  agent: z.uuid().optional().describe('the agent holding the conversation'),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -42,7 +45,7 @@ export const ledgerRoutes: RouteDef[] = [
     operationId: 'listConversations',
     tag: 'Conversations',
     summary: 'List conversations, newest first, paginated',
-    description: '`contact` matches a phone number or a channel external id. Pass `nextCursor` back as `cursor` for the next page.',
+    description: '`contact` matches a phone number or a channel external id; `label`, `locale` and `agent` (who holds it) filter too. Pass `nextCursor` back as `cursor` for the next page.',
     auth: 'agent',
     query: ConversationListQuery,
     responses: { 200: { description: 'A page of conversations.', schema: ConversationList, name: 'ConversationList' } },
