@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { listen, type Listening } from './http.ts';
+import { createScratchDatabase } from './scratchDatabase.ts';
 import request from 'supertest';
 import type { Express } from 'express';
 import { loadConfig } from '../../src/config/env.ts';
@@ -57,6 +58,11 @@ export type HarnessOptions = {
   env?: Record<string, string>;
   /** Another database than the run's shared one (e.g. a scratch database). */
   databaseUrl?: string;
+  /**
+   * A scratch database of its own, created now and dropped at close, for files whose
+   * tests act on every conversation they can see (inbox, assignment, labels, search).
+   */
+  ownDatabase?: string;
   /** Where log lines go (pino destination); stdout when unset. */
   logDestination?: { write(line: string): void };
   /** A pack loaded (and maybe changed) by the test; otherwise BATON_PACK or the demo pack. */
@@ -64,6 +70,8 @@ export type HarnessOptions = {
 };
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const scratch = options.ownDatabase ? await createScratchDatabase(options.ownDatabase) : undefined;
+  if (scratch) options = { ...options, databaseUrl: scratch.url };
   const provider = await startStandInProvider();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -96,6 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       await rt.close();
       await provider.close();
+      await scratch?.drop();
     },
   };
 }
