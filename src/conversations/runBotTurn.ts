@@ -4,6 +4,8 @@
 // This is Baton's hottest path, so it reads and writes in as few round trips as it
 // can: one read of the conversation (with contact and recent messages), one write of
 // the whole outcome.
+import { openCsat, ratingIn } from '../escalation/csat.ts';
+import { metrics } from '../observability/metrics.ts';
 import { performTurn, type PerformDeps, type TurnOutcome } from './turn/perform.ts';
 import { translator } from '../i18n/i18n.ts';
 import { smsParts } from '../channels/sms/index.ts';
@@ -90,8 +92,12 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
     }
     return [];
   }
+  // The answer to "how would you rate…" (asked when a person resolved the last
+  // conversation) is recorded and thanked; anything else drops the question.
+  const csat = openCsat(conversation.memory);
+  const rating = csat ? ratingIn(message.text, payload.replyId) : undefined;
   // HELP is answered with the pack's help text, whoever owns the conversation.
-  const outcome: TurnOutcome = payload.optOut === 'help' ? helpOutcome(conversation) : await performTurn(deps, {
+  const outcome: TurnOutcome = payload.optOut === 'help' ? helpOutcome(conversation) : rating ? thanksOutcome(conversation) : await performTurn(deps, {
     conversation: { id: conversation.id, contactId: conversation.contactId, channel: conversation.channel, locale: conversation.locale, ownerId: conversation.ownerId },
     // The address the channel verified (phone, wa_id, web chat session): back-ends check ownership with it.
     contact: { id: conversation.contactId, name: conversation.contactName, address: conversation.externalId },
@@ -101,6 +107,7 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
     chosenLocale: conversation.contactLocale,
   });
 
+  // Only the slots are kept: an open rating question is answered or dropped by this message.
   const memory = parseMemory(conversation.memory);
   const escalation = outcome.owner.type === 'queue' ? outcome.handoffs.findLast((h) => h.escalated)?.escalated : undefined;
   // An SMS reply longer than Twilio takes goes out as ordered parts, one message each.
@@ -134,6 +141,11 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
     ), contact AS (
       UPDATE "Contact" SET memory = ${JSON.stringify({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } })}::jsonb, "updatedAt" = now()
        WHERE id = ${conversation.contactId}::uuid AND EXISTS (SELECT 1 FROM claimed)
+    ), csat AS (
+      INSERT INTO "CsatRating" (id, "conversationId", "contactId", "agentId", "botId", rating)
+      SELECT gen_random_uuid(), ${csat?.conversationId ?? null}::uuid, ${conversation.contactId}::uuid, ${csat?.agentId ?? null}::uuid, ${csat?.botId ?? null}, ${rating ?? null}::int
+       WHERE ${rating ?? null}::int IS NOT NULL AND EXISTS (SELECT 1 FROM claimed)
+      ON CONFLICT ("conversationId") DO NOTHING
     ), escalation AS (
       INSERT INTO "Outbox" (kind, "conversationId", "messageId")
       SELECT 'escalate', ${conversationId}::uuid, ${escalation?.handoffId ?? null}::uuid
@@ -141,6 +153,7 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
       ON CONFLICT DO NOTHING
     )
     SELECT id FROM replies`;
+  if (rating && csat) metrics.csatRatings.inc({ agent: csat.agentId ?? 'none', bot: csat.botId ?? 'none', rating: String(rating) });
   const sends: Dispatch[] = rows.map((r) => ({ kind: 'send', conversationId, messageId: r.id }));
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
   return sends;
@@ -158,6 +171,10 @@ function sharedContent(payload: Pick<InboundMessage, 'replyId' | 'location' | 'c
 }
 
 /** HELP: the pack's `help` text (Baton's own when the pack has none); nothing else changes. */
+function thanksOutcome(conversation: ConversationRow): TurnOutcome {
+  return { replies: [{ text: translator(conversation.locale)('escalation:csatThanks') }], context: parseContext(conversation.context), owner: { type: 'bot', id: conversation.ownerId! }, handoffs: [], locale: conversation.locale };
+}
+
 function helpOutcome(conversation: ConversationRow): TurnOutcome {
   const context = parseContext(conversation.context);
   return { replies: [{ text: translator(conversation.locale)('help') }], context, owner: { type: 'bot', id: conversation.ownerId! }, handoffs: [], locale: conversation.locale };

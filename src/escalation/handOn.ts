@@ -8,6 +8,7 @@ import type { Conversation } from '../generated/prisma/client.ts';
 import { translator } from '../i18n/i18n.ts';
 import { Forbidden, InvalidInput, NotFound } from '../shared/errors.ts';
 import { agentHandoff } from './agentHandoff.ts';
+import { RATING_OPTIONS, rememberCsatQuestion } from './csat.ts';
 import type { EscalationDeps } from './deps.ts';
 
 export async function heldBy(deps: EscalationDeps, actor: Actor, conversationId: string): Promise<Conversation> {
@@ -23,8 +24,9 @@ export async function heldBy(deps: EscalationDeps, actor: Actor, conversationId:
 const holder = (c: Conversation) => ({ type: 'agent' as const, id: c.ownerId! });
 const stillHeld = (c: Conversation) => ({ ownerType: 'agent' as const, ownerId: c.ownerId });
 
-async function tell(deps: EscalationDeps, c: Conversation, actor: Actor, key: string, handoffId: string, vars: Record<string, string> = {}) {
+async function tell(deps: EscalationDeps, c: Conversation, actor: Actor, key: string, handoffId: string, vars: Record<string, string> = {}, payload?: Record<string, unknown>) {
   await queueOutbound(deps.db, deps.dispatcher, {
+    ...(payload ? { payload } : {}),
     conversationId: c.id,
     channel: c.channel,
     text: translator(c.locale)(key, { name: actor.name, ...vars }),
@@ -84,5 +86,8 @@ export async function resolveConversation(deps: EscalationDeps, actor: Actor, co
   const conversation = await heldBy(deps, actor, conversationId);
   const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'none', id: 'resolved' }, reason: 'resolved', precondition: stillHeld(conversation) });
   await tell(deps, conversation, actor, 'escalation:resolved', outcome.handoffId);
+  // CSAT: asked on the customer's channel, in their language, with 1–5 as choices.
+  await rememberCsatQuestion(deps, conversation, actor, parseContext(conversation.context).lineage);
+  await tell(deps, conversation, actor, 'escalation:csatAsk', outcome.handoffId, {}, { options: RATING_OPTIONS });
   return outcome;
 }

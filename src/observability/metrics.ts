@@ -19,6 +19,7 @@ export const metrics = {
   providerErrors: new Counter({ name: 'baton_provider_errors_total', help: 'Errors answered by Graph API / Twilio', labelNames: ['channel', 'status'], registers: [registry] }),
   actionCalls: new Counter({ name: 'baton_action_calls_total', help: "Calls to a pack's back-end actions by outcome", labelNames: ['action', 'outcome'], registers: [registry] }),
   actionLatency: new Histogram({ name: 'baton_action_duration_seconds', help: "Time a pack's back-end took to answer an action", labelNames: ['action'], buckets: fastBuckets, registers: [registry] }),
+  csatRatings: new Counter({ name: 'baton_csat_ratings_total', help: 'Customer ratings (1–5) after a person resolved a conversation, by agent and by the last bot before them', labelNames: ['agent', 'bot', 'rating'], registers: [registry] }),
   llmToolErrors: new Counter({ name: 'baton_llm_tool_errors_total', help: 'Tool calls a model got wrong (malformed arguments, unknown tool, failed action)', labelNames: ['bot', 'kind'], registers: [registry] }),
   http: new Histogram({ name: 'baton_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['route', 'method', 'status'], buckets: fastBuckets, registers: [registry] }),
 };

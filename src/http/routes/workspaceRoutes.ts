@@ -20,6 +20,7 @@ import {
 } from '../../workspace/cannedResponses.ts';
 import { changeLabels, LabelList, LabelsBody, labelsInUse } from '../../workspace/labels.ts';
 import { addNote, NoteBody, NoteView } from '../../workspace/notes.ts';
+import { CsatSummary, csatSummary } from '../../workspace/csatSummary.ts';
 import { SearchQuery, SearchResults, searchConversations } from '../../workspace/search.ts';
 import { route, type RouteDef } from '../route.ts';
 import { ConversationParams } from './agentRoutes.ts';
@@ -102,6 +103,17 @@ export const workspaceRoutes: RouteDef[] = [
     auth: 'supervisor',
     responses: { 200: { description: 'The conversations assigned.', schema: Assigned, name: 'Assigned' } },
     handler: async ({ rt }) => ({ status: 200 as const, body: { assigned: await assignWaiting(rt.escalation) } }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/csat',
+    operationId: 'csatSummary',
+    tag: 'Agents',
+    summary: "Customers' ratings after a person resolved their conversation, per agent and per bot",
+    description: 'Supervisors and the admin token. Each bot row counts conversations whose last bot before the person was that bot.',
+    auth: 'supervisor',
+    responses: { 200: { description: 'Ratings and averages.', schema: CsatSummary, name: 'CsatSummary' } },
+    handler: async ({ rt }) => ({ status: 200 as const, body: await csatSummary(rt.db) }),
   }),
   route({
     method: 'post',

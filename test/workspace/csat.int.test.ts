@@ -1,0 +1,59 @@
+// CSAT: when a person resolves a conversation the customer is asked, in their language
+// and with 1–5 as choices, how the help was; the answer (even in the next conversation,
+// even in native digits) is stored once, thanked, and counted per agent and per bot.
+import { describe, expect, it } from 'vitest';
+import { translator } from '../../src/i18n/i18n.ts';
+import { eventually, useListeningHarness } from '../support/harness.ts';
+import { ADMIN, createAgent, customer, placedInQueue, sentText, whatsAppSendsTo } from '../escalation/helpers.ts';
+
+const suite = useListeningHarness({ ownDatabase: 'csat' });
+
+async function resolvedByAgent(locale: 'en' | 'hi', first: string) {
+  const { h, server } = suite;
+  const agent = await createAgent(h, { languages: ['en', 'hi'], name: 'Ravi' });
+  const c = customer(h, server.url);
+  const asked = await c.say(first);
+  const id = asked.conversation.id;
+  await placedInQueue(h, id);
+  expect((await h.http.post(`/api/conversations/${id}/claim`).set(agent.auth)).status).toBe(200);
+  expect((await h.http.post(`/api/conversations/${id}/resolve`).set(agent.auth)).status).toBe(200);
+  const question = translator(locale)('escalation:csatAsk');
+  const sent = await eventually(async () => whatsAppSendsTo(h, c.waId).find((s) => JSON.stringify(s).includes(question.slice(0, 20))), 15_000, 'the rating question');
+  return { c, agent, id, sent };
+}
+
+describe('CSAT after a person resolves', () => {
+  it('asks with 1–5 choices in the customer language, stores the answer once and thanks them', async () => {
+    const { h } = suite;
+    const { c, agent, id, sent } = await resolvedByAgent('en', 'I want to talk to a human');
+    // Five choices: a WhatsApp list message.
+    expect(sent).toMatchObject({ type: 'interactive', interactive: { type: 'list' } });
+    const r = await c.say('4');
+    expect(r.replies.map((x) => x.text)).toEqual([translator('en')('escalation:csatThanks')]);
+    const rows = await h.rt.db.csatRating.findMany({ where: { conversationId: id } });
+    expect(rows).toEqual([expect.objectContaining({ rating: 4, agentId: agent.id, botId: 'triage' })]);
+    // A second "5" is an ordinary message now: nothing more is stored.
+    const again = await c.say('5');
+    expect(again.replies.map((x) => x.text)).not.toContain(translator('en')('escalation:csatThanks'));
+    expect(await h.rt.db.csatRating.count({ where: { conversationId: id } })).toBe(1);
+    const summary = await h.http.get('/api/csat').set(ADMIN);
+    expect(summary.status).toBe(200);
+    expect(summary.body.agents).toContainEqual({ id: agent.id, name: 'Ravi', ratings: 1, average: 4 });
+    expect(summary.body.bots).toContainEqual(expect.objectContaining({ id: 'triage' }));
+    const metrics = await h.http.get('/metrics').set(ADMIN);
+    expect(metrics.text).toMatch(new RegExp(`baton_csat_ratings_total\\{agent="${agent.id}",bot="triage",rating="4"\\} 1`));
+  });
+
+  it('reads native digits and asks in Hindi; anything else drops the question', async () => {
+    const { h } = suite;
+    const first = await resolvedByAgent('hi', 'मुझे किसी इंसान से बात करनी है');
+    await first.c.say('५');
+    expect(await h.rt.db.csatRating.findFirst({ where: { conversationId: first.id } })).toMatchObject({ rating: 5 });
+
+    const second = await resolvedByAgent('en', 'I want to talk to a human');
+    const r = await second.c.say('hello');
+    expect(r.replies.map((x) => x.text)).not.toContain(translator('en')('escalation:csatThanks'));
+    await second.c.say('3');
+    expect(await h.rt.db.csatRating.count({ where: { conversationId: second.id } })).toBe(0);
+  });
+});
