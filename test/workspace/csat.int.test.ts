@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../src/i18n/i18n.ts';
 import { eventually, useListeningHarness } from '../support/harness.ts';
-import { ADMIN, createAgent, customer, placedInQueue, sentText, whatsAppSendsTo } from '../escalation/helpers.ts';
+import { ADMIN, createAgent, customer, placedInQueue, whatsAppSendsTo } from '../escalation/helpers.ts';
 
 const suite = useListeningHarness({ ownDatabase: 'csat' });
 
