@@ -38,6 +38,8 @@ export const ConversationContext = z.object({
   arrival: z.object({ handoffId: z.string(), bot: z.string() }).optional(),
   /** The options the last reply offered: a typed "2" or an option's title picks one (see choices.ts). */
   offered: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
+  /** The team or skill a person transferred the conversation to: only agents with it may take it. */
+  queueSkill: z.string().optional(),
   /** A slot the owner asked for, and where to go once the customer gives it. */
   awaiting: z
     .object({

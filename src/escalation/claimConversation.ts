@@ -16,7 +16,8 @@ export async function claimConversation(deps: EscalationDeps, actor: Actor, conv
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
   if (!conversation) throw new NotFound('not_found', 'no such conversation');
   if (conversation.status !== 'waiting') throw new Conflict('already_claimed', 'this conversation is not waiting for a person');
-  if (!mayTake(actor, { locale: conversation.locale, intent: parseContext(conversation.context).intent }, skillsOf(deps.bots))) {
+  const context = parseContext(conversation.context);
+  if (!mayTake(actor, { locale: conversation.locale, intent: context.intent, skill: context.queueSkill }, skillsOf(deps.bots))) {
     throw new Forbidden('forbidden', `this conversation needs an agent who speaks ${conversation.locale} with the right skills`);
   }
   const outcome = await agentHandoff(deps, conversation, {

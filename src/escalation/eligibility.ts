@@ -17,11 +17,16 @@ export function skillsOf(bots: BotRegistry): SkillOf {
   };
 }
 
-export function mayTake(actor: Pick<Actor, 'role' | 'languages' | 'skills'>, conversation: { locale: string; intent?: string | undefined }, skillFor: SkillOf = () => undefined): boolean {
+/** `conversation.skill`: the team or skill a person transferred it to, which wins over the intent's. */
+export function mayTake(
+  actor: Pick<Actor, 'role' | 'languages' | 'skills'>,
+  conversation: { locale: string; intent?: string | undefined; skill?: string | undefined },
+  skillFor: SkillOf = () => undefined,
+): boolean {
   if (actor.role === 'supervisor') return true;
   const near = FALLBACKS[conversation.locale as Locale]?.find((l) => l !== 'en');
   const speaks = actor.languages.includes(conversation.locale) || (near !== undefined && actor.languages.includes(near));
   if (!speaks) return false;
-  const skill = skillFor(conversation.intent);
+  const skill = conversation.skill ?? skillFor(conversation.intent);
   return !skill || actor.skills.length === 0 || actor.skills.includes(skill);
 }

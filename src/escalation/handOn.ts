@@ -40,7 +40,7 @@ export async function releaseConversation(
   deps: EscalationDeps,
   actor: Actor,
   conversationId: string,
-  input: { to: 'bot' | 'queue'; note?: string | undefined; slots?: Record<string, string> | undefined },
+  input: { to: 'bot' | 'queue'; note?: string | undefined; slots?: Record<string, string> | undefined; skill?: string | undefined },
 ) {
   const conversation = await heldBy(deps, actor, conversationId);
   const context = parseContext(conversation.context);
@@ -52,9 +52,12 @@ export async function releaseConversation(
     notes: input.note ? [...context.notes, { by: actor.name, text: input.note, at: now }] : context.notes,
     clarifications: 0,
     fallbacks: 0,
+    // Back in the queue for a team or skill (a transfer), or open to any fitting agent.
+    queueSkill: input.to === 'queue' ? input.skill : undefined,
   };
   if (input.to === 'queue') {
-    const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'queue', id: 'human' }, reason: 'released', precondition: stillHeld(conversation), context: enriched });
+    const reason = input.skill ? 'transfer' : 'released';
+    const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'queue', id: input.skill ?? 'human' }, reason, precondition: stillHeld(conversation), context: enriched });
     await deps.dispatcher.dispatch([{ kind: 'escalate', conversationId, messageId: outcome.handoffId }]);
     return outcome;
   }

@@ -48,7 +48,12 @@ export async function inboxFor(db: Db, actor: Actor, limit = 100, skillFor?: Ski
     include: { contact: { select: { name: true } } },
     take: actor.role === 'supervisor' ? limit : Math.max(limit * 5, 200),
   });
-  const fit = waiting.filter((c) => mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent }, skillFor)).slice(0, limit);
+  const fit = waiting
+    .filter((c) => {
+      const context = parseContext(c.context);
+      return mayTake(actor, { locale: c.locale, intent: context.intent, skill: context.queueSkill }, skillFor);
+    })
+    .slice(0, limit);
   if (fit.length === 0) return [];
   // The summaries the bots handed over, for the whole page in one query.
   const ids = fit.map((c) => c.id);

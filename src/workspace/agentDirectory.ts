@@ -80,7 +80,8 @@ export async function assignWaiting(deps: EscalationDeps, limit = 50): Promise<s
   const skillFor = skillsOf(deps.bots);
   const assigned: string[] = [];
   for (const c of waiting) {
-    const need = { locale: c.locale, intent: parseContext(c.context).intent };
+    const context = parseContext(c.context);
+    const need = { locale: c.locale, intent: context.intent, skill: context.queueSkill };
     const candidates = agents
       .filter((a) => (load.get(a.id) ?? 0) < MAX_LOAD && mayTake(a, need, skillFor))
       .sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || (a.lastSeenAt?.getTime() ?? 0) - (b.lastSeenAt?.getTime() ?? 0));

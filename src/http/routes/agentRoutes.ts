@@ -39,7 +39,10 @@ export const ReleaseBody = z.object({
 });
 export type ReleaseBody = z.infer<typeof ReleaseBody>;
 
-export const TransferBody = z.object({ agentId: z.uuid() });
+export const TransferBody = z.union([
+  z.strictObject({ agentId: z.uuid().describe('the agent who takes it over') }),
+  z.strictObject({ skill: z.string().trim().min(1).max(50).describe('a team or skill queue: back to the queue for agents with this skill') }),
+]);
 export type TransferBody = z.infer<typeof TransferBody>;
 
 export const ConversationParams = z.object({ id: z.uuid({ message: 'conversation id must be a UUID' }).describe('conversation id') });
@@ -204,7 +207,8 @@ export const agentRoutes: RouteDef[] = [
     'Transfer the conversation to another agent',
     'The target must be an active agent other than the current holder.',
     { schema: TransferBody, name: 'TransferBody', example: { agentId: '5b1f8c9e-2d4a-4f6b-9c1e-7a8b9c0d1e2f' } },
-    (rt, actor, id, body: TransferBody) => transferConversation(rt.escalation, actor, id, body.agentId),
+    (rt, actor, id, body: TransferBody) =>
+      'agentId' in body ? transferConversation(rt.escalation, actor, id, body.agentId) : releaseConversation(rt.escalation, actor, id, { to: 'queue', skill: body.skill }),
   ),
   conversationAction('resolve', 'Close the conversation', 'The next customer message opens a new conversation.', undefined, (rt, actor, id) => resolveConversation(rt.escalation, actor, id)),
   route({

@@ -1,4 +1,4 @@
-// CSAT: when a person resolves a conversation the customer is asked, in their language
+// Handing on: CSAT when a person resolves — the customer is asked, in their language
 // and with 1–5 as choices, how the help was; the answer (even in the next conversation,
 // even in native digits) is stored once, thanked, and counted per agent and per bot.
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,28 @@ describe('CSAT after a person resolves', () => {
     expect(r.replies.map((x) => x.text)).not.toContain(translator('en')('escalation:csatThanks'));
     await second.c.say('3');
     expect(await h.rt.db.csatRating.count({ where: { conversationId: second.id } })).toBe(0);
+  });
+});
+
+describe('transfer to a team or skill queue', () => {
+  it('goes back to the queue for agents with that skill only, on the ledger as a transfer', async () => {
+    const { h } = suite;
+    const holder = await createAgent(h, { name: 'Asha' });
+    const billing = await createAgent(h, { name: 'Bina', skills: ['billing'] });
+    const other = await createAgent(h, { name: 'Kiran', skills: ['orders'] });
+    const c = customer(h, suite.server.url);
+    const id = (await c.say('I want to talk to a human')).conversation.id;
+    await placedInQueue(h, id);
+    expect((await h.http.post(`/api/conversations/${id}/claim`).set(holder.auth)).status).toBe(200);
+    expect((await h.http.post(`/api/conversations/${id}/transfer`).set(holder.auth).send({ skill: 'billing' })).status).toBe(200);
+    await placedInQueue(h, id);
+    const inboxOf = async (agent: { auth: { authorization: string } }) => ((await h.http.get('/api/inbox').set(agent.auth)).body as Array<{ conversationId: string }>).map((i) => i.conversationId);
+    expect(await inboxOf(billing)).toContain(id);
+    expect(await inboxOf(other)).not.toContain(id);
+    expect((await h.http.post(`/api/conversations/${id}/claim`).set(other.auth)).status).toBe(403);
+    expect((await h.http.post(`/api/conversations/${id}/claim`).set(billing.auth)).status).toBe(200);
+    const ledger = (await h.http.get('/api/handoffs').query({ conversationId: id }).set(ADMIN)).body as { handoffs: Array<{ to: string; reason: string }> };
+    expect(ledger.handoffs).toContainEqual(expect.objectContaining({ to: 'queue:billing', reason: 'transfer' }));
+    expect((await h.http.post(`/api/conversations/${id}/transfer`).set(billing.auth).send({ skill: '' })).status).toBe(400);
   });
 });
