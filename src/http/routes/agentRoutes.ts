@@ -39,10 +39,12 @@ export const ReleaseBody = z.object({
 });
 export type ReleaseBody = z.infer<typeof ReleaseBody>;
 
-export const TransferBody = z.union([
-  z.strictObject({ agentId: z.uuid().describe('the agent who takes it over') }),
-  z.strictObject({ skill: z.string().trim().min(1).max(50).describe('a team or skill queue: back to the queue for agents with this skill') }),
-]);
+export const TransferBody = z
+  .strictObject({
+    agentId: z.uuid().optional().describe('the agent who takes it over'),
+    skill: z.string().trim().min(1).max(50).optional().describe('or a team or skill queue: back to the queue for agents with this skill'),
+  })
+  .refine((b) => (b.agentId === undefined) !== (b.skill === undefined), { message: 'send either agentId or skill' });
 export type TransferBody = z.infer<typeof TransferBody>;
 
 export const ConversationParams = z.object({ id: z.uuid({ message: 'conversation id must be a UUID' }).describe('conversation id') });
@@ -208,7 +210,7 @@ export const agentRoutes: RouteDef[] = [
     'The target must be an active agent other than the current holder.',
     { schema: TransferBody, name: 'TransferBody', example: { agentId: '5b1f8c9e-2d4a-4f6b-9c1e-7a8b9c0d1e2f' } },
     (rt, actor, id, body: TransferBody) =>
-      'agentId' in body ? transferConversation(rt.escalation, actor, id, body.agentId) : releaseConversation(rt.escalation, actor, id, { to: 'queue', skill: body.skill }),
+      body.agentId ? transferConversation(rt.escalation, actor, id, body.agentId) : releaseConversation(rt.escalation, actor, id, { to: 'queue', skill: body.skill }),
   ),
   conversationAction('resolve', 'Close the conversation', 'The next customer message opens a new conversation.', undefined, (rt, actor, id) => resolveConversation(rt.escalation, actor, id)),
   route({
