@@ -1,6 +1,8 @@
 // Handing on: CSAT when a person resolves — the customer is asked, in their language
 // and with 1–5 as choices, how the help was; the answer (even in the next conversation,
 // even in native digits) is stored once, thanked, and counted per agent and per bot.
+import { translateMessage } from '../../src/workspace/assist.ts';
+import { startRecordingServer } from '../support/recordingServer.ts';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../src/i18n/i18n.ts';
 import { eventually, useListeningHarness } from '../support/harness.ts';
@@ -78,5 +80,49 @@ describe('transfer to a team or skill queue', () => {
     const ledger = (await h.http.get('/api/handoffs').query({ conversationId: id }).set(ADMIN)).body as { handoffs: Array<{ to: string; reason: string }> };
     expect(ledger.handoffs).toContainEqual(expect.objectContaining({ to: 'queue:billing', reason: 'transfer' }));
     expect((await h.http.post(`/api/conversations/${id}/transfer`).set(billing.auth).send({ skill: '' })).status).toBe(400);
+  });
+});
+
+describe('agent assist', () => {
+  it("suggests what the last intent's bot would say now, read-only, in the customer's language", async () => {
+    const { h } = suite;
+    const agent = await createAgent(h, { name: 'Meena' });
+    const c = customer(h, suite.server.url);
+    await c.say('where is my order ORD-1001?');
+    const id = (await c.say('I want to talk to a human')).conversation.id;
+    await placedInQueue(h, id);
+    expect((await h.http.get(`/api/conversations/${id}/suggestions`).set(agent.auth)).status).toBe(403);
+    expect((await h.http.post(`/api/conversations/${id}/claim`).set(agent.auth)).status).toBe(200);
+    const res = await h.http.get(`/api/conversations/${id}/suggestions`).set(agent.auth);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ intent: 'order.status', bot: 'orders' });
+    expect(res.body.suggestions[0].text).toMatch(/ORD-1001 has been shipped/);
+  });
+
+  it('translates a customer message only when a model is configured (422 no_model otherwise)', async () => {
+    const { h } = suite;
+    const agent = await createAgent(h, { name: 'Dev', languages: ['en', 'hi'] });
+    const c = customer(h, suite.server.url);
+    const r = await c.say('मुझे किसी इंसान से बात करनी है, मेरा ईमेल asha@example.com है');
+    const id = r.conversation.id;
+    await placedInQueue(h, id);
+    expect((await h.http.post(`/api/conversations/${id}/claim`).set(agent.auth)).status).toBe(200);
+    const inbound = await h.rt.db.message.findFirstOrThrow({ where: { conversationId: id, direction: 'inbound' } });
+    const res = await h.http.get(`/api/conversations/${id}/messages/${inbound.id}/translation`).query({ to: 'en' }).set(agent.auth);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe('no_model');
+    expect((await h.http.get(`/api/conversations/${id}/messages/${inbound.id}/translation`).query({ to: 'xx' }).set(agent.auth)).status).toBe(400);
+
+    // With a model (a recording stand-in): the translation comes back; the email never left.
+    const model = await startRecordingServer(() => ({ body: { choices: [{ message: { role: 'assistant', content: 'I want to talk to a person, my email is [email]' } }] } }));
+    try {
+      const actor = { kind: 'agent' as const, id: agent.id, role: 'agent' as const, name: 'Dev', languages: ['en', 'hi'], skills: [] };
+      const done = await translateMessage({ ...h.rt.escalation, config: { llm: { baseUrl: model.url, apiKey: undefined, model: 'm' }, providerTimeoutMs: 2000 } }, actor, id, inbound.id, 'en');
+      expect(done).toMatchObject({ messageId: inbound.id, to: 'en', text: 'I want to talk to a person, my email is [email]' });
+      expect(model.requests[0]!.raw).toContain('[email]');
+      expect(model.requests[0]!.raw).not.toContain('asha@example.com');
+    } finally {
+      await model.close();
+    }
   });
 });

@@ -212,15 +212,41 @@ function botTurn(
   req: TurnRequest,
   at: { botId: string; locale: string; t: TFunction; understanding: Understanding; context: ConversationContext; envelope: Record<string, unknown> | null; outOfScope: BotTurn['outOfScope'] },
 ): BotTurn {
-  const contact = { id: req.contact.id, channel: req.conversation.channel, address: req.contact.address, name: req.contact.name };
-  const state = at.context.botState[at.botId];
-  return {
+  return botTurnFor(deps.pack, {
+    ...at,
     conversationId: req.conversation.id,
-    channel: req.conversation.channel,
-    locale: at.locale,
-    contact,
+    contact: { id: req.contact.id, channel: req.conversation.channel, address: req.contact.address, name: req.contact.name },
     message: req.message,
     intent: { name: at.understanding.intent, confidence: at.understanding.confidence },
+  });
+}
+
+/** What a bot is given for one message (also used to ask a bot for a suggestion, read-only). */
+export function botTurnFor(
+  pack: Pack,
+  at: {
+    botId: string;
+    conversationId: string;
+    contact: BotTurn['contact'];
+    message: BotTurn['message'];
+    intent: BotTurn['intent'];
+    locale: string;
+    t: TFunction;
+    context: ConversationContext;
+    envelope: Record<string, unknown> | null;
+    outOfScope?: BotTurn['outOfScope'];
+    readOnly?: boolean;
+  },
+): BotTurn {
+  const state = at.context.botState[at.botId];
+  const actions = pack.actionsFor(at.botId, { conversationId: at.conversationId, contact: at.contact, slots: at.context.slots });
+  return {
+    conversationId: at.conversationId,
+    channel: at.contact.channel,
+    locale: at.locale,
+    contact: at.contact,
+    message: at.message,
+    intent: at.intent,
     slots: at.context.slots,
     state: state && typeof state === 'object' ? (state as Record<string, unknown>) : {},
     envelope: at.envelope,
@@ -228,7 +254,17 @@ function botTurn(
     ...(at.outOfScope ? { outOfScope: at.outOfScope } : {}),
     t: at.t,
     format: formatterFor(at.locale),
-    actions: deps.pack.actionsFor(at.botId, { conversationId: req.conversation.id, contact, slots: at.context.slots }),
+    actions: at.readOnly ? readOnly(pack, actions) : actions,
+  };
+}
+
+/** Only the pack's GET actions: a suggestion must never change anything in the back-end. */
+function readOnly(pack: Pack, actions: BotTurn['actions']): BotTurn['actions'] {
+  return {
+    call: (id, params) => {
+      const method = pack.manifest.actions.find((a) => a.id === id)?.method;
+      return method === 'GET' ? actions.call(id, params) : Promise.reject(new ActionFailed(id, 'changes nothing while suggesting a reply'));
+    },
   };
 }
 

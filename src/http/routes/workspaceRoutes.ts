@@ -21,6 +21,7 @@ import {
 import { changeLabels, LabelList, LabelsBody, labelsInUse } from '../../workspace/labels.ts';
 import { addNote, NoteBody, NoteView } from '../../workspace/notes.ts';
 import { CsatSummary, csatSummary } from '../../workspace/csatSummary.ts';
+import { Suggestions, suggestReplies, TranslateQuery, Translation, translateMessage } from '../../workspace/assist.ts';
 import { SearchQuery, SearchResults, searchConversations } from '../../workspace/search.ts';
 import { route, type RouteDef } from '../route.ts';
 import { ConversationParams } from './agentRoutes.ts';
@@ -103,6 +104,38 @@ export const workspaceRoutes: RouteDef[] = [
     auth: 'supervisor',
     responses: { 200: { description: 'The conversations assigned.', schema: Assigned, name: 'Assigned' } },
     handler: async ({ rt }) => ({ status: 200 as const, body: { assigned: await assignWaiting(rt.escalation) } }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/conversations/:id/suggestions',
+    operationId: 'suggestReplies',
+    tag: 'Agents',
+    summary: 'What the bot that owns the last intent would say now (agent assist)',
+    description:
+      "The pack's own reply for the customer's last intent, from its code bot, asked read-only (no action that changes anything runs). Empty when the owner is a webhook or model bot, or cannot answer. 403 unless the caller holds the conversation (or supervises).",
+    auth: 'agent',
+    params: ConversationParams,
+    responses: { 200: { description: 'Suggested replies in the customer language.', schema: Suggestions, name: 'Suggestions' } },
+    errors: ['NotFound'],
+    handler: async ({ rt, actor, params }) => ({ status: 200 as const, body: await suggestReplies({ ...rt.escalation, pack: rt.packs.current() }, actor(), params.id) }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/conversations/:id/messages/:messageId/translation',
+    operationId: 'translateMessage',
+    tag: 'Agents',
+    summary: "The customer's message translated for the agent (needs a model, LLM_*)",
+    description: 'Personal data (emails, phone numbers) is masked before the text goes to the model. 422 no_model when none is configured.',
+    auth: 'agent',
+    params: ConversationParams.extend({ messageId: z.uuid({ message: 'message id must be a UUID' }) }),
+    query: TranslateQuery,
+    responses: { 200: { description: 'The translation.', schema: Translation, name: 'Translation' } },
+    errors: ['NotFound'],
+    customErrors: { 422: { description: 'No model is configured.', example: { error: 'no_model', message: 'translation needs a model: set LLM_BASE_URL and LLM_MODEL' } } },
+    handler: async ({ rt, actor, params, query }) => ({
+      status: 200 as const,
+      body: await translateMessage({ ...rt.escalation, config: rt.config }, actor(), params.id, params.messageId, query.to),
+    }),
   }),
   route({
     method: 'get',
