@@ -455,6 +455,9 @@ it('walks an agent through filters, search, a saved reply, a note and a transfer
   // Claim, then a saved reply by its shortcut.
   await page.click(`#inbox .inbox-item[data-conversation-id="${conv.id}"] .claim`);
   await page.waitForSelector(`#conversation[data-conversation-id="${conv.id}"][data-mode="agent"]`);
+  // Agent assist: no specialist bot has anything to say about zebrafish.
+  await page.click('#reply-suggest');
+  await page.locator('#reply-status', { hasText: 'No suggestion for this conversation' }).waitFor();
   await page.fill('#reply-text', '/gr');
   await page.waitForSelector('#canned-suggestions li[data-shortcut="greet"]');
   await page.press('#reply-text', 'Enter');

@@ -1,5 +1,6 @@
 // The console's state and everything it does, in one place: components read the store
 // and call its actions; the store calls the API and tells its listeners to re-render.
+import type { Suggestions } from '../../workspace/assist.ts';
 import type { z } from 'zod';
 import type { ConversationSummary, ConversationView } from '../../conversations/conversationView.ts';
 import type { MessageView } from '../../conversations/messageView.ts';
@@ -404,6 +405,18 @@ export class Store {
     }
     this.changed();
     return false;
+  }
+
+  /** Agent assist: what the last intent's bot would say now, to edit before sending. */
+  async suggestion(): Promise<string | undefined> {
+    const open = this.open;
+    if (open?.mode !== 'agent') return undefined;
+    const r = await api<Suggestions>('GET', convPath(open.id, '/suggestions'));
+    if (r.stale || this.open !== open) return undefined;
+    const text = r.ok ? r.data?.suggestions[0]?.text : undefined;
+    this.replyStatus = text ? null : { text: r.ok ? t('noSuggestion') : t('actionFailed', { detail: errorDetail(r) }), kind: r.ok ? 'info' : 'error' };
+    this.changed();
+    return text;
   }
 
   async addNote(text: string): Promise<boolean> {

@@ -132,6 +132,11 @@ export function Composer({ store, conv }: { store: Store; conv: ConversationView
       }
       <div class="reply-row">
         <span id="reply-status" class="reply-status" role="status" data-kind=${store.replyStatus?.kind ?? 'info'}>${store.replyStatus?.text ?? ''}</span>
+        <button id="reply-suggest" class="btn" type="button" onClick=${async () => {
+          const suggested = await store.suggestion();
+          if (suggested) setText(suggested);
+          input.current?.focus();
+        }}>${t('suggest')}</button>
         <button id="reply-send" class="btn btn-primary" type="submit">${t('send')}</button>
       </div>
       ${store.template ? html`<${Template} store=${store} conv=${conv} />` : null}
