@@ -153,7 +153,10 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
       ON CONFLICT DO NOTHING
     )
     SELECT id FROM replies`;
-  if (rating && csat) metrics.csatRatings.inc({ agent: csat.agentId ?? 'none', bot: csat.botId ?? 'none', rating: String(rating) });
+  if (rating && csat) {
+    metrics.csatRatings.inc({ agent: csat.agentId ?? 'none', bot: csat.botId ?? 'none', rating: String(rating) });
+    if (csat.agentId) await deps.events.toAgent(csat.agentId, { event: 'csat', data: { conversationId: csat.conversationId, rating } });
+  }
   const sends: Dispatch[] = rows.map((r) => ({ kind: 'send', conversationId, messageId: r.id }));
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
   return sends;

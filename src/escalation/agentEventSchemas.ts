@@ -17,6 +17,8 @@ export const AgentEventData = {
   released: z.looseObject({ conversationId: Id, reason: z.string().optional() }),
   /** A private note added to a conversation the agent holds (by a supervisor, say). */
   note: z.object({ conversationId: Id, note: z.object({ by: z.string(), text: z.string(), at: z.string() }) }),
+  /** The customer's 1–5 rating of a conversation this agent resolved. */
+  csat: z.object({ conversationId: Id, rating: z.number().int().min(1).max(5) }),
 } satisfies Record<(typeof AGENT_EVENT_NAMES)[number], z.ZodType>;
 
 export type AgentEventName = (typeof AGENT_EVENT_NAMES)[number];

@@ -399,7 +399,7 @@ it('renders an Urdu WhatsApp conversation right-to-left, handles 409, template_r
 // claims it, answers with a saved reply (/shortcut, the customer's name filled in), adds
 // a private note and transfers it to a colleague picked by name; the colleague, whose
 // console speaks Urdu (right to left), sees the note and resolves it.
-it('walks an agent through filters, search, a saved reply, a note and a transfer; the colleague resolves in Urdu', async () => {
+it('walks an agent through filters, search, a saved reply, a note and a transfer; the colleague resolves in Urdu and sees the rating arrive', async () => {
   requireChromium();
   onTestFailed(async () => {
     for (const [role, page] of pages) await screenshot(page, `failure-${role}`).catch(() => {});
@@ -497,6 +497,13 @@ it('walks an agent through filters, search, a saved reply, a note and a transfer
   await urPage.click('#resolve');
   await expect.poll(async () => (await h.rt.db.conversation.findUniqueOrThrow({ where: { id: conv.id } })).status).toBe('resolved');
   await screenshot(urPage, 'workspace-urdu-resolved');
+
+  // The customer is asked to rate the help (1–5 buttons) and picks 5; Imran sees it arrive.
+  await customerPage.locator('.baton-option[data-option-id="csat:5"]').last().click();
+  await urPage.locator('#notice', { hasText: '5/5' }).waitFor();
+  expect(await urPage.textContent('#notice')).toBe('ایک گاہک نے آپ کی مدد کو 5/5 درجہ دیا');
+  await screenshot(urPage, 'workspace-urdu-csat');
+  await expect.poll(async () => (await h.rt.db.csatRating.findUnique({ where: { conversationId: conv.id } }))?.rating).toBe(5);
 
   expect(pageErrors, 'uncaught errors on the pages').toEqual([]);
   expect(cspViolations, 'Content Security Policy violations').toEqual([]);

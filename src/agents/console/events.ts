@@ -54,6 +54,7 @@ function handlers(store: Store): Handlers {
       void store.loadInbox();
     },
     note: ({ conversationId, note }) => store.addNoteToOpen(conversationId, note),
+    csat: ({ rating }) => store.say(t('csatArrived', { rating })),
   };
 }
 
