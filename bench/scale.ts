@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config/env.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createApp } from '../src/http/app.ts';
 import { provideInfrastructure } from '../src/main/infrastructure.ts';
-import { createRuntime } from '../src/main/runtime.ts';
+import { createRuntime } from '../src/runtime/runtime.ts';
 import { createLogger } from '../src/shared/logger.ts';
 
 const { values: flags } = parseArgs({

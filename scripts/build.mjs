@@ -1,7 +1,7 @@
 // `npm run build`: compiles src/ to dist/ with tsc (tsconfig.build.json rewrites the
 // `.ts` import extensions to `.js`) and copies the files src/ reads at run time
 // (pages, scripts, the intent corpora) beside the compiled code, and bundles the agent
-// console (src/agents/console) into dist/agents/assets/agent.js. dist/ sits at the same
+// console (src/console) into dist/agents/assets/agent.js. dist/ sits at the same
 // depth as src/, so paths that leave src/ (locales/, prisma/migrations/, package.json)
 // resolve to the same files from either. Plain Node, no dependencies.
 import { spawnSync } from 'node:child_process';

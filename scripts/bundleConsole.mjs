@@ -1,10 +1,10 @@
-// The agent console (src/agents/console/*.ts, Preact + htm) bundled into one script for
+// The agent console (src/console/*.ts, Preact + htm) bundled into one script for
 // the browser. `npm run build` writes it to dist/agents/assets/agent.js; running from
-// source, src/agents/consoleBundle.ts bundles it in memory on first use. Never committed.
+// source, src/consoleBundle.ts bundles it in memory on first use. Never committed.
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-export const CONSOLE_ENTRY = path.join(root, 'src', 'agents', 'console', 'main.ts');
+export const CONSOLE_ENTRY = path.join(root, 'src', 'console', 'main.ts');
 
 /** Returns the script's text, or writes it to `outfile` when given. */
 export async function bundleConsole(outfile) {

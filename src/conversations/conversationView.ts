@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ChannelName } from '../channels/channel.ts';
 import type { Conversation, Contact, HandoffEvent, Message } from '../generated/prisma/client.ts';
 import { HandoffPattern } from '../handoff/envelope.ts';
-import { ConversationContext, parseContext } from './context.ts';
+import { ConversationContext, parseContext } from '../handoff/context.ts';
 import { MessageView, messageView } from './messageView.ts';
 
 const Timestamp = z.iso.datetime();

@@ -14,7 +14,7 @@ import { loadConfig } from '../config/env.ts';
 import { migrate } from '../db/migrate.ts';
 import { createApp } from '../http/app.ts';
 import { provideInfrastructure } from '../main/infrastructure.ts';
-import { createRuntime, type Runtime } from '../main/runtime.ts';
+import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import { createLogger } from '../shared/logger.ts';
 import { SimulatedCustomer, type TurnReport } from './simulatedCustomer.ts';
 import { startStandInProvider } from './standInProvider.ts';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { signWhatsAppBody } from '../channels/whatsapp/index.ts';
 import { whatsappWebhookBody } from './whatsappWebhookBody.ts';
-import { parseContext, type ConversationContext } from '../conversations/context.ts';
+import { parseContext, type ConversationContext } from '../handoff/context.ts';
 import type { Db } from '../db/client.ts';
 
 export type Reply = { text: string; author: string | null; asks?: string; options?: Array<{ id: string; title: string }> };

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Conversation } from '../generated/prisma/client.ts';
 import type { Prisma } from '../db/client.ts';
-import { parseContext, type ConversationContext } from '../conversations/context.ts';
+import { parseContext, type ConversationContext } from '../handoff/context.ts';
 import type { Party } from '../handoff/envelope.ts';
 import { topicOf } from '../handoff/guards.ts';
 import { HandoffConflict, performHandoff } from '../handoff/protocol.ts';

@@ -3,7 +3,7 @@
 // before a write. The customer is told a person has joined; the reply timer starts.
 import type { Actor } from '../agents/authenticate.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
-import { parseContext } from '../conversations/context.ts';
+import { parseContext } from '../handoff/context.ts';
 import { translator } from '../i18n/i18n.ts';
 import { Conflict, Forbidden, NotFound } from '../shared/errors.ts';
 import { agentHandoff } from './agentHandoff.ts';

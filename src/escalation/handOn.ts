@@ -2,7 +2,7 @@
 // resumes with everything, including the agent's notes, without asking again), back
 // to the queue, to another agent, or closes it. Each is a handoff on the ledger.
 import type { Actor } from '../agents/authenticate.ts';
-import { parseContext } from '../conversations/context.ts';
+import { parseContext } from '../handoff/context.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
 import { translator } from '../i18n/i18n.ts';

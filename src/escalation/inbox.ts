@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Actor } from '../agents/authenticate.ts';
 import { ChannelName } from '../channels/channel.ts';
-import { parseContext } from '../conversations/context.ts';
+import { parseContext } from '../handoff/context.ts';
 import type { Db } from '../db/client.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
 import { mayTake, type SkillOf } from './eligibility.ts';

@@ -1,7 +1,7 @@
 // Protocol step 2 (transmit): the envelope is built from the turn's live context and
 // the stored transcript, and parsed against the v1 schema before it goes anywhere.
 import type { TFunction } from 'i18next';
-import type { ConversationContext } from '../conversations/context.ts';
+import type { ConversationContext } from './context.ts';
 import type { Db } from '../db/client.ts';
 import { HandoffEnvelopeV1, type HandoffPattern, type Party } from './envelope.ts';
 

@@ -1,7 +1,7 @@
 // Guards that stop bots from passing a customer around: ping-pong (handing straight
 // back to the bot it came from on the same topic), a hop limit per topic, and a
 // debounce on handoffs within one customer message. Each has its own reason code.
-import type { ConversationContext } from '../conversations/context.ts';
+import type { ConversationContext } from './context.ts';
 
 export const GUARD_LIMITS = {
   /** Handoffs on one topic before a person takes over. */

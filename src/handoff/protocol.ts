@@ -6,8 +6,8 @@
 // fallbacks the conversation goes to the human queue.
 import type { TFunction } from 'i18next';
 import type { BotRegistry } from '../packs/registry.ts';
-import type { ConversationContext } from '../conversations/context.ts';
-import { parseContext, parseMemory } from '../conversations/context.ts';
+import type { ConversationContext } from './context.ts';
+import { parseContext, parseMemory } from './context.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
 import type { Logger } from '../shared/logger.ts';

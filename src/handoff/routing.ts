@@ -2,7 +2,7 @@
 // what was understood, and what the conversation already holds. Pure: no I/O.
 import type { BotRegistry } from '../packs/registry.ts';
 import type { RoleContract } from '../bots/contract.ts';
-import type { ConversationContext } from '../conversations/context.ts';
+import type { ConversationContext } from './context.ts';
 import { NO_INTENT, type Understanding } from '../understanding/intents.ts';
 import type { HandoffPattern } from './envelope.ts';
 

@@ -2,7 +2,7 @@
 // (./routeTable.ts, mounted by ./mount.ts). No business logic.
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
-import type { Runtime } from '../main/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { ClientError } from '../shared/errors.ts';
 import { errorHandler, notFound } from './middleware/errors.ts';
 import { httpMetrics } from './middleware/httpMetrics.ts';

@@ -6,7 +6,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { authenticate, requireAdmin } from '../agents/authenticate.ts';
 import { authenticateSession, type WebchatSessionRow } from '../conversations/webchatSessions.ts';
-import type { Runtime } from '../main/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { ClientError, Forbidden } from '../shared/errors.ts';
 import { actorOf, bearerToken } from './middleware/auth.ts';
 import { requireContentType } from './middleware/requireContentType.ts';

@@ -10,7 +10,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Actor } from '../agents/authenticate.ts';
 import type { WebchatSessionRow } from '../conversations/webchatSessions.ts';
-import type { Runtime } from '../main/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 export type Json = Record<string, unknown>;
 export type Method = 'get' | 'post' | 'patch' | 'delete';

@@ -11,8 +11,8 @@ import { checkPack, DEFAULT_PACK_DIR, PackInvalid } from '../packs/loadPack.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { provideInfrastructure } from './infrastructure.ts';
 import { startTracing, stopTracing } from '../observability/tracing.ts';
-import { createRuntime, type Runtime } from './runtime.ts';
-import { drainAndClose, within } from './shutdown.ts';
+import { createRuntime, type Runtime } from '../runtime/runtime.ts';
+import { drainAndClose, within } from '../runtime/shutdown.ts';
 
 export type BootOptions = { api: boolean; workers: boolean; seed: boolean };
 

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { QueueName } from '../queues/names.ts';
 import { inSpan } from '../observability/tracing.ts';
 import { TurnJob } from '../queues/jobs.ts';
-import { runBotTurn, type TurnDeps } from '../conversations/runBotTurn.ts';
+import { runBotTurn, type TurnDeps } from '../turn/runBotTurn.ts';
 import { isUnavailable } from '../db/dbErrors.ts';
 
 /** Pauses between tries while a backing service is down: 1 s doubling up to 30 s. */

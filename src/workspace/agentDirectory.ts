@@ -6,7 +6,7 @@ import type { Actor } from '../agents/authenticate.ts';
 import { claimConversation } from '../escalation/claimConversation.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
 import { mayTake, skillsOf } from '../escalation/eligibility.ts';
-import { parseContext } from '../conversations/context.ts';
+import { parseContext } from '../handoff/context.ts';
 import { Conflict, DomainError, Forbidden } from '../shared/errors.ts';
 
 /** Seen within this long (the console says it is here every minute): online. */

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import type { Actor } from '../agents/authenticate.ts';
 import type { Config } from '../config/env.ts';
-import { parseContext } from '../conversations/context.ts';
-import { botTurnFor } from '../conversations/turn/perform.ts';
+import { parseContext } from '../handoff/context.ts';
+import { botTurnFor } from '../turn/perform.ts';
 import { heldBy } from '../escalation/handOn.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
 import { translator } from '../i18n/i18n.ts';

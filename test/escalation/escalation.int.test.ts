@@ -8,7 +8,7 @@ import { putStoreOrder, storeInvoiceOf } from '../support/demoStore.ts';
 import { loadDemoPack } from '../support/packs.ts';
 import type { TurnReport } from '../../src/dev/simulatedCustomer.ts';
 import { createApp } from '../../src/http/app.ts';
-import { createRuntime } from '../../src/main/runtime.ts';
+import { createRuntime } from '../../src/runtime/runtime.ts';
 import { eventually, randomPhone, startHarness, type Harness } from '../support/harness.ts';
 import {
   ADMIN,

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import type { Express } from 'express';
 import { SimulatedCustomer } from '../../src/dev/simulatedCustomer.ts';
-import type { Runtime } from '../../src/main/runtime.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
 import { SECRETS, eventually, type Harness } from '../support/harness.ts';
 
 export const ADMIN = { authorization: `Bearer ${SECRETS.adminToken}` };

@@ -7,7 +7,7 @@ import type { Bot } from '../../src/bots/bot.ts';
 import { withBots } from '../../src/packs/loadPack.ts';
 import type { BotRegistry } from '../../src/packs/registry.ts';
 import { loadDemoPack } from '../support/packs.ts';
-import { ConversationContext, parseContext, type ConversationContext as Context, type SlotValue } from '../../src/conversations/context.ts';
+import { ConversationContext, parseContext, type ConversationContext as Context, type SlotValue } from '../../src/handoff/context.ts';
 import { asJson } from '../../src/db/json.ts';
 import type { HandoffEnvelopeV1 } from '../../src/handoff/envelope.ts';
 import { performHandoff, recoverStuckHandoffs, type HandoffDeps, type HandoffRequest } from '../../src/handoff/protocol.ts';

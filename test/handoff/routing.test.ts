@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BotRegistry } from '../../src/packs/registry.ts';
 import { demoBots } from '../support/packs.ts';
 import type { RoleContract } from '../../src/bots/contract.ts';
-import { ConversationContext, type ConversationContext as Context } from '../../src/conversations/context.ts';
+import { ConversationContext, type ConversationContext as Context } from '../../src/handoff/context.ts';
 import { checkGuards, GUARD_LIMITS, topicOf } from '../../src/handoff/guards.ts';
 import { decideRoute } from '../../src/handoff/routing.ts';
 import type { Understanding } from '../../src/understanding/intents.ts';

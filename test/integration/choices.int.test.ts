@@ -3,7 +3,7 @@
 // turn (reactions, system notices) and what reaches the bot as what it is (a location).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whatsappWebhookBody, type WebhookMessage } from '../../src/dev/whatsappWebhookBody.ts';
-import { parseContext } from '../../src/conversations/context.ts';
+import { parseContext } from '../../src/handoff/context.ts';
 import { eventually, randomPhone, SECRETS, startHarness, type Harness } from '../support/harness.ts';
 import { signWhatsApp, twilioForm } from '../support/payloads.ts';
 import { sendsTo, sleep } from '../support/whatsappFlow.ts';

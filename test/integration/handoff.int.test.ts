@@ -5,7 +5,7 @@ import { storeInvoiceOf, storeOrder } from '../support/demoStore.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCustomer, type TurnReport } from '../../src/dev/simulatedCustomer.ts';
-import { parseContext } from '../../src/conversations/context.ts';
+import { parseContext } from '../../src/handoff/context.ts';
 import { formatDate } from '../../src/i18n/format.ts';
 import { translator } from '../../src/i18n/i18n.ts';
 import { eventually, SECRETS, startHarness, type Harness } from '../support/harness.ts';

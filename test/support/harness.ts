@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { loadConfig } from '../../src/config/env.ts';
 import { createApp } from '../../src/http/app.ts';
-import { createRuntime, type Runtime } from '../../src/main/runtime.ts';
+import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { Pack } from '../../src/packs/loadPack.ts';
 import { startStandInProvider, type StandInProvider } from '../../src/dev/standInProvider.ts';

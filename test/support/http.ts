@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import type { Runtime } from '../../src/main/runtime.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
 
 export type Listening = { url: string; close: () => Promise<void> };
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ADMIN, createAgent, customer, listen, placedInQueue, whatsAppSendsTo, type Listening } from '../escalation/helpers.ts';
 
-const CONSOLE_DIR = path.resolve(import.meta.dirname, '../../src/agents/console');
+const CONSOLE_DIR = path.resolve(import.meta.dirname, '../../src/console');
 let h: Harness;
 let web: Listening;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // shown exactly once), a contact's data (export, erasure), and dead letters (which
 // supervisors may use too).
 import { z } from 'zod';
-import { AgentRole, AgentToken, AgentUpdated, createAgent, rotateAgentToken, updateAgent } from '../../agents/manageAgents.ts';
+import { AgentRole, AgentToken, AgentUpdated, createAgent, rotateAgentToken, updateAgent } from '../../workspace/manageAgents.ts';
 import { Locale } from '../../config/env.ts';
 import { ContactErased, ContactExport, eraseContact, exportContact } from '../../contacts/privacy.ts';
 import { DeadLetterList, DeadLetterView, listDeadLetters, retryDeadLetter } from '../../conversations/retryDeadLetter.ts';

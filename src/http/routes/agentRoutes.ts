@@ -15,7 +15,7 @@ import { claimConversation } from '../../escalation/claimConversation.ts';
 import { mayTake, skillsOf } from '../../escalation/eligibility.ts';
 import { releaseConversation, resolveConversation, transferConversation } from '../../escalation/handOn.ts';
 import { Inbox, inboxFor } from '../../escalation/inbox.ts';
-import type { Runtime } from '../../main/runtime.ts';
+import type { Runtime } from '../../runtime/runtime.ts';
 import { agentOwner } from '../../realtime/openStreams.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { actorOf } from '../middleware/auth.ts';
@@ -119,7 +119,7 @@ export const agentRoutes: RouteDef[] = [
     path: '/agent.js',
     operationId: 'pageagentjs',
     tag: 'Pages',
-    summary: 'The agent console script (src/agents/console, bundled)',
+    summary: 'The agent console script (src/console, bundled)',
     auth: 'public',
     noBackingServices: true,
     responses: { 200: { description: 'agent.js', type: 'application/javascript' } },

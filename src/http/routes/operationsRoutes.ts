@@ -2,7 +2,7 @@
 // metrics and this API's own OpenAPI document.
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { Runtime } from '../../main/runtime.ts';
+import type { Runtime } from '../../runtime/runtime.ts';
 import { registry } from '../../observability/metrics.ts';
 import { openApiDocument } from '../openapi.ts';
 import { mountRoutes } from '../mount.ts';

@@ -10,7 +10,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Request, RequestHandler, Response } from 'express';
 import { authenticate, requireAdmin } from '../../agents/authenticate.ts';
-import type { Runtime } from '../../main/runtime.ts';
+import type { Runtime } from '../../runtime/runtime.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { route, type RouteDef } from '../route.ts';
 

@@ -15,7 +15,7 @@ import {
 import { applyStatuses } from '../../conversations/applyStatuses.ts';
 import { ingestInbound } from '../../conversations/ingestInbound.ts';
 import { applyOptOuts } from '../../conversations/optOut.ts';
-import type { Runtime } from '../../main/runtime.ts';
+import type { Runtime } from '../../runtime/runtime.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { requireContentType } from '../middleware/requireContentType.ts';
 import { route, type ErrorDoc, type RouteDef } from '../route.ts';

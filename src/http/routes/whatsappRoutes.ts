@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { normalizeWhatsApp, verifyHandshake, verifyWhatsAppSignature, WhatsAppWebhook } from '../../channels/whatsapp/index.ts';
 import { applyStatuses } from '../../conversations/applyStatuses.ts';
 import { ingestInbound } from '../../conversations/ingestInbound.ts';
-import type { Runtime } from '../../main/runtime.ts';
+import type { Runtime } from '../../runtime/runtime.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { requireContentType } from '../middleware/requireContentType.ts';
 import { route, type RouteDef } from '../route.ts';

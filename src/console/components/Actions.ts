@@ -3,8 +3,8 @@
 // languages, load shown; those who speak the customer's language first).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import type { ConversationView } from '../../../conversations/conversationView.ts';
-import type { TeamMember } from '../../../workspace/agentDirectory.ts';
+import type { ConversationView } from '../../conversations/conversationView.ts';
+import type { TeamMember } from '../../workspace/agentDirectory.ts';
 import { languageName } from '../format.ts';
 import { t } from '../i18n.ts';
 import type { Store } from '../store.ts';

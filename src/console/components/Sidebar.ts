@@ -1,8 +1,8 @@
 // The left column: find conversations (search, filters), the waiting inbox (claim or
 // take the next), and the conversations this agent holds.
 import { html } from 'htm/preact';
-import type { ConversationSummary } from '../../../conversations/conversationView.ts';
-import type { InboxItem } from '../../../escalation/inbox.ts';
+import type { ConversationSummary } from '../../conversations/conversationView.ts';
+import type { InboxItem } from '../../escalation/inbox.ts';
 import { channelName, languageName, reasonText, statusText, waitedFor } from '../format.ts';
 import { t } from '../i18n.ts';
 import type { Store } from '../store.ts';

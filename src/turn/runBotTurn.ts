@@ -6,7 +6,7 @@
 // the whole outcome.
 import { openCsat, ratingIn } from '../escalation/csat.ts';
 import { metrics } from '../observability/metrics.ts';
-import { performTurn, type PerformDeps, type TurnOutcome } from './turn/perform.ts';
+import { performTurn, type PerformDeps, type TurnOutcome } from './perform.ts';
 import { translator } from '../i18n/i18n.ts';
 import { smsParts } from '../channels/sms/index.ts';
 import type { ChannelName, InboundMessage } from '../channels/channel.ts';
@@ -14,10 +14,10 @@ import type { InboundContent } from '../bots/bot.ts';
 import type { Locks } from '../db/locks.ts';
 import { recoverStuckHandoffs } from '../handoff/protocol.ts';
 import type { OwnerType } from '../generated/prisma/enums.ts';
-import { parseContext, parseMemory } from './context.ts';
-import type { Dispatch, Dispatcher } from './dispatcher.ts';
+import { parseContext, parseMemory } from '../handoff/context.ts';
+import type { Dispatch, Dispatcher } from '../conversations/dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
-import { messageView } from './messageView.ts';
+import { messageView } from '../conversations/messageView.ts';
 
 export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
 

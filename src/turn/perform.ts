@@ -4,27 +4,27 @@
 // the owner answer. Returns what to say and the new context; the caller persists both
 // atomically.
 import type { TFunction } from 'i18next';
-import { ActionFailed, AuthorityExceeded, type BotAnswer, type BotReply, type BotTurn, type InboundContent } from '../../bots/bot.ts';
-import { menuReply } from '../../bots/triage/triageBot.ts';
-import type { ChannelName } from '../../channels/channel.ts';
-import { LOCALES } from '../../config/env.ts';
-import { detectTrigger, sentimentOf } from '../../escalation/triggers.ts';
-import { estimateWaitMinutes } from '../../escalation/estimateWait.ts';
-import type { Party } from '../../handoff/envelope.ts';
-import { topicOf } from '../../handoff/guards.ts';
-import { handoffIdFor } from '../../handoff/handoffId.ts';
-import { HUMAN_QUEUE, MAX_FALLBACKS, performHandoff, type HandoffDeps, type HandoffOutcome } from '../../handoff/protocol.ts';
-import { decideRoute } from '../../handoff/routing.ts';
-import type { LanguageDetector } from '../../i18n/detectLanguage.ts';
-import { translator } from '../../i18n/i18n.ts';
-import { ENDONYM } from '../../i18n/languageNames.ts';
-import { decideLanguage } from '../../i18n/languagePolicy.ts';
-import { daysUntil, formatDate, formatMoney, formatNumber } from '../../i18n/format.ts';
-import type { Pack } from '../../packs/loadPack.ts';
-import type { Classifier } from '../../understanding/classifier.ts';
-import { NO_INTENT, type Understanding } from '../../understanding/intents.ts';
-import { lastOffered, pickOffered } from '../choices.ts';
-import type { ConversationContext } from '../context.ts';
+import { ActionFailed, AuthorityExceeded, type BotAnswer, type BotReply, type BotTurn, type InboundContent } from '../bots/bot.ts';
+import { menuReply } from '../bots/triage/triageBot.ts';
+import type { ChannelName } from '../channels/channel.ts';
+import { LOCALES } from '../config/env.ts';
+import { detectTrigger, sentimentOf } from '../escalation/triggers.ts';
+import { estimateWaitMinutes } from '../escalation/estimateWait.ts';
+import type { Party } from '../handoff/envelope.ts';
+import { topicOf } from '../handoff/guards.ts';
+import { handoffIdFor } from '../handoff/handoffId.ts';
+import { HUMAN_QUEUE, MAX_FALLBACKS, performHandoff, type HandoffDeps, type HandoffOutcome } from '../handoff/protocol.ts';
+import { decideRoute } from '../handoff/routing.ts';
+import type { LanguageDetector } from '../i18n/detectLanguage.ts';
+import { translator } from '../i18n/i18n.ts';
+import { ENDONYM } from '../i18n/languageNames.ts';
+import { decideLanguage } from '../i18n/languagePolicy.ts';
+import { daysUntil, formatDate, formatMoney, formatNumber } from '../i18n/format.ts';
+import type { Pack } from '../packs/loadPack.ts';
+import type { Classifier } from '../understanding/classifier.ts';
+import { NO_INTENT, type Understanding } from '../understanding/intents.ts';
+import { lastOffered, pickOffered } from '../conversations/choices.ts';
+import type { ConversationContext } from '../handoff/context.ts';
 
 export type PerformDeps = HandoffDeps & { classifier: Classifier; detector: LanguageDetector; pack: Pack };
 

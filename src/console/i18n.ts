@@ -1,7 +1,7 @@
 // The console's labels, in the agent's language: the `console` catalog of
 // locales/<locale>/console.json, fetched from GET /agent/strings (resolved along the
 // language fallback chain on the server). `{{name}}` placeholders are filled by t().
-import { isRtl } from '../../i18n/direction.ts';
+import { isRtl } from '../i18n/direction.ts';
 
 type Tree = { [key: string]: string | Tree };
 let strings: Tree = {};

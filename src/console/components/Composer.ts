@@ -3,8 +3,8 @@
 // fallback, saving a new saved reply, and the private note box.
 import { html } from 'htm/preact';
 import { useRef, useState } from 'preact/hooks';
-import type { ConversationView } from '../../../conversations/conversationView.ts';
-import type { ReadyReply } from '../../../workspace/cannedResponses.ts';
+import type { ConversationView } from '../../conversations/conversationView.ts';
+import type { ReadyReply } from '../../workspace/cannedResponses.ts';
 import { t } from '../i18n.ts';
 import type { Store } from '../store.ts';
 

@@ -1,15 +1,15 @@
 // The console's state and everything it does, in one place: components read the store
 // and call its actions; the store calls the API and tells its listeners to re-render.
-import type { Suggestions } from '../../workspace/assist.ts';
+import type { Suggestions } from '../workspace/assist.ts';
 import type { z } from 'zod';
-import type { ConversationSummary, ConversationView } from '../../conversations/conversationView.ts';
-import type { MessageView } from '../../conversations/messageView.ts';
-import type { InboxItem } from '../../escalation/inbox.ts';
-import type { Me as MeSchema } from '../../http/routes/agentRoutes.ts';
-import type { SearchHit } from '../../workspace/search.ts';
-import type { TeamMember } from '../../workspace/agentDirectory.ts';
-import type { ReadyReply } from '../../workspace/cannedResponses.ts';
-import type { NoteView } from '../../workspace/notes.ts';
+import type { ConversationSummary, ConversationView } from '../conversations/conversationView.ts';
+import type { MessageView } from '../conversations/messageView.ts';
+import type { InboxItem } from '../escalation/inbox.ts';
+import type { Me as MeSchema } from '../http/routes/agentRoutes.ts';
+import type { SearchHit } from '../workspace/search.ts';
+import type { TeamMember } from '../workspace/agentDirectory.ts';
+import type { ReadyReply } from '../workspace/cannedResponses.ts';
+import type { NoteView } from '../workspace/notes.ts';
 import { api, convPath, errorDetail, session } from './api.ts';
 import { t } from './i18n.ts';
 import { toTime } from './format.ts';

@@ -3,10 +3,10 @@
 // reply box, the note box and the hand-on actions.
 import { html } from 'htm/preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ConversationView } from '../../../conversations/conversationView.ts';
-import type { MessageView } from '../../../conversations/messageView.ts';
-import type { NoteView } from '../../../workspace/notes.ts';
-import { isRtl } from '../../../i18n/direction.ts';
+import type { ConversationView } from '../../conversations/conversationView.ts';
+import type { MessageView } from '../../conversations/messageView.ts';
+import type { NoteView } from '../../workspace/notes.ts';
+import { isRtl } from '../../i18n/direction.ts';
 import { channelName, clockTime, languageName, statusText, toTime } from '../format.ts';
 import { has, t } from '../i18n.ts';
 import type { OpenConversation, Store } from '../store.ts';

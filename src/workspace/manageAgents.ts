@@ -9,7 +9,7 @@ import type { EscalationDeps } from '../escalation/deps.ts';
 import { releaseConversation } from '../escalation/handOn.ts';
 import type { Agent } from '../generated/prisma/client.ts';
 import { Conflict, DomainError, NotFound } from '../shared/errors.ts';
-import { hashAgentToken, type Actor } from './authenticate.ts';
+import { hashAgentToken, type Actor } from '../agents/authenticate.ts';
 
 export const AgentRole = z.enum(['agent', 'supervisor']);
 

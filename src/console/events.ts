@@ -1,10 +1,10 @@
 // The live stream (GET /api/events) feeding the store. Event names and payload types
 // are the server's (src/escalation/agentEventSchemas.ts); the browser reconnects by
 // itself, and after an HTTP error this retries with a growing delay.
-import type { AgentEventName, AgentEventPayload } from '../../escalation/agentEventSchemas.ts';
-import { AGENT_EVENT_NAMES } from '../../escalation/agentEventNames.ts';
-import type { InboxItem } from '../../escalation/inbox.ts';
-import type { MessageView } from '../../conversations/messageView.ts';
+import type { AgentEventName, AgentEventPayload } from '../escalation/agentEventSchemas.ts';
+import { AGENT_EVENT_NAMES } from '../escalation/agentEventNames.ts';
+import type { InboxItem } from '../escalation/inbox.ts';
+import type { MessageView } from '../conversations/messageView.ts';
 import { api, session } from './api.ts';
 import { t } from './i18n.ts';
 import type { Store } from './store.ts';

@@ -1,6 +1,6 @@
 // Turning what the API says into what a person reads, in the console's language:
 // waiting times, clock times, language names, escalation reasons, channels, slots.
-import { formatSlotValue, slotLabel } from '../../workspace/formatSlot.ts';
+import { formatSlotValue, slotLabel } from '../workspace/formatSlot.ts';
 import { consoleLocale, has, t } from './i18n.ts';
 
 export const toTime = (value: string | number | null | undefined): number => {

@@ -2,7 +2,7 @@
 // needed, the intent, what the customer told us (money and dates formatted), who has
 // handled it (agents by name), the team's notes and the handoffs.
 import { html } from 'htm/preact';
-import type { ConversationView } from '../../../conversations/conversationView.ts';
+import type { ConversationView } from '../../conversations/conversationView.ts';
 import { clockTime, reasonText, slotForPeople } from '../format.ts';
 import { t } from '../i18n.ts';
 import type { Store } from '../store.ts';
