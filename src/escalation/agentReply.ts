@@ -18,6 +18,33 @@ export type AgentReplyInput = {
 };
 
 export async function agentReply(deps: EscalationDeps, actor: Actor, conversationId: string, input: AgentReplyInput) {
+  const { conversation, outsideWindow } = await conversationToReplyTo(deps, actor, conversationId);
+  if (outsideWindow && !input.template) throw templateRequired();
+  const limit = MAX_TEXT[conversation.channel];
+  if (input.text && Array.from(input.text).length > limit) {
+    throw new Unprocessable('too_long', `${conversation.channel} takes at most ${limit} characters in one message`);
+  }
+  const text = input.template ? `[template ${input.template.name}] ${input.template.params.join(' · ')}`.trim() : input.text!;
+  const message = await queueOutbound(deps.db, deps.dispatcher, {
+    conversationId,
+    channel: conversation.channel,
+    text,
+    author: { type: 'agent', id: actor.id, name: actor.name },
+    idempotencyKey: agentIdempotencyKey(actor, input.clientMessageId),
+    locale: conversation.locale,
+    ...(input.template ? { payload: { template: input.template } } : {}),
+  });
+  await deps.db.conversation.update({ where: { id: conversationId }, data: { lastAgentReplyAt: new Date() } });
+  return message;
+}
+
+export const agentIdempotencyKey = (actor: Actor, clientMessageId: string | undefined) => `agent:${actor.id}:${clientMessageId ?? randomUUID()}`;
+
+export const templateRequired = () =>
+  new Unprocessable('template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
+
+/** The conversation, when this person may write on it now: they hold it (or supervise it) and the customer has not opted out. */
+export async function conversationToReplyTo(deps: Pick<EscalationDeps, 'db'>, actor: Actor, conversationId: string) {
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
   if (!conversation) throw new NotFound('not_found', 'no such conversation');
   const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
@@ -29,23 +56,5 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
   await assertNotOptedOut(deps.db, conversation.channel, conversation.externalId);
   const outsideWindow =
     conversation.channel === 'whatsapp' && (!conversation.lastInboundAt || Date.now() - conversation.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
-  if (outsideWindow && !input.template) {
-    throw new Unprocessable('template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
-  }
-  const limit = MAX_TEXT[conversation.channel];
-  if (input.text && Array.from(input.text).length > limit) {
-    throw new Unprocessable('too_long', `${conversation.channel} takes at most ${limit} characters in one message`);
-  }
-  const text = input.template ? `[template ${input.template.name}] ${input.template.params.join(' · ')}`.trim() : input.text!;
-  const message = await queueOutbound(deps.db, deps.dispatcher, {
-    conversationId,
-    channel: conversation.channel,
-    text,
-    author: { type: 'agent', id: actor.id, name: actor.name },
-    idempotencyKey: `agent:${actor.id}:${input.clientMessageId ?? randomUUID()}`,
-    locale: conversation.locale,
-    ...(input.template ? { payload: { template: input.template } } : {}),
-  });
-  await deps.db.conversation.update({ where: { id: conversationId }, data: { lastAgentReplyAt: new Date() } });
-  return message;
+  return { conversation, outsideWindow };
 }

@@ -7,6 +7,7 @@ import { adminRoutes } from './routes/adminRoutes.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
 import { channelRoutes } from './routes/channelRoutes.ts';
 import { ledgerRoutes } from './routes/ledgerRoutes.ts';
+import { mediaRoutes } from './routes/mediaRoutes.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
@@ -20,6 +21,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...adminRoutes,
   ...agentRoutes,
   ...channelRoutes,
+  ...mediaRoutes,
   ...ledgerRoutes,
   ...operationsRoutes,
   ...queueDashboardRoutes,

@@ -25,6 +25,9 @@ import { startInboundWorker } from '../workers/inboundWorker.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
 import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
 import { startEscalationWorker } from '../workers/escalationWorker.ts';
+import { startMediaWorker } from '../workers/mediaWorker.ts';
+import { LocalDiskStore, type MediaStore } from '../media/store.ts';
+import { join } from 'node:path';
 import { agentEvents } from '../escalation/agentEvents.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
 import { observeJobs } from '../workers/jobMetrics.ts';
@@ -76,6 +79,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   };
 
   const events = agentEvents(bus);
+  const mediaStore: MediaStore = new LocalDiskStore(join(config.dataDir, 'media'));
   const stopFollowingReloads = followPackReloads({ packs, bus, log });
   registerScrapeGauges({
     queueCounts: async () =>
@@ -116,6 +120,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     escalation,
     packs,
     senders,
+    mediaStore,
     redisUrl: urls.redisUrl,
     /** Live streams (SSE) this process holds; shutdown ends them. */
     streams: createOpenStreams(),
@@ -140,7 +145,8 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       const inboundConn = workerConnection(urls.redisUrl);
       const outboundConn = workerConnection(urls.redisUrl);
       const escalationConn = workerConnection(urls.redisUrl);
-      for (const c of [inboundConn, outboundConn, escalationConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
+      const mediaConn = workerConnection(urls.redisUrl);
+      for (const c of [inboundConn, outboundConn, escalationConn, mediaConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
       const turnDeps = {
         db,
         locks,
@@ -170,13 +176,29 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         backoffMs: config.outboundBackoffMs,
       });
       const escalationWorker = startEscalationWorker(escalation, escalationConn, config.queuePrefix, Math.max(2, Math.floor(concurrency / 4)));
+      const mediaWorker = startMediaWorker(
+        {
+          db,
+          log,
+          store: mediaStore,
+          download: {
+            whatsapp: { apiBase: config.whatsapp.apiBase, accessToken: config.whatsapp.accessToken },
+            twilio: { accountSid: config.twilio.accountSid, authToken: config.twilio.authTokens[0]! },
+            timeoutMs: config.providerTimeoutMs,
+          },
+        },
+        mediaConn,
+        config.queuePrefix,
+        Math.max(2, Math.floor(concurrency / 4)),
+      );
       observeJobs(inbound, QueueName.Inbound);
       observeJobs(outbound, QueueName.Outbound);
       observeJobs(escalationWorker, QueueName.Escalation);
+      observeJobs(mediaWorker, QueueName.Media);
       const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
       closers.push(async (graceMs) => {
         sweeper.stop();
-        const workers = [inbound, outbound, escalationWorker];
+        const workers = [inbound, outbound, escalationWorker, mediaWorker];
         // close() stops taking jobs and waits for the running ones; out of time, close(true)
         // lets go of them: their locks lapse and BullMQ hands them to another worker.
         const finished = await within(Promise.all(workers.map((w) => w.close())), graceMs);
@@ -184,7 +206,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
           log.warn({ graceMs }, 'jobs still running at the shutdown deadline; handing them back to the queue');
           await within(Promise.all(workers.map((w) => w.close(true))), 1000);
         }
-        for (const c of [inboundConn, outboundConn, escalationConn]) c.disconnect();
+        for (const c of [inboundConn, outboundConn, escalationConn, mediaConn]) c.disconnect();
       });
       return { inbound, outbound, escalation: escalationWorker };
     },

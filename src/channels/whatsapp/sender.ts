@@ -113,6 +113,8 @@ export function whatsAppSendBody(request: OutboundRequest, listButton = 'Choose'
     };
   }
 
+  if (request.media) return { ...base, ...mediaBody(request.media, request.text) };
+
   // Meta rejects an interactive message with an empty or over-long body; such options go
   // out as text rather than lose the reply to a non-retryable 400.
   const length = Array.from(request.text).length;
@@ -152,6 +154,20 @@ export function whatsAppSendBody(request: OutboundRequest, listButton = 'Choose'
   const lines = options.map((option, i) => `${i + 1}. ${option.title}`);
   const body = lines.length > 0 ? [request.text, ...lines].filter((line) => line !== '').join('\n') : request.text;
   return { ...base, type: 'text', text: { body, preview_url: false } };
+}
+
+/**
+ * A file by `link` (Meta fetches it from Baton's public URL). Stickers and voice notes go as
+ * images and audio; audio takes no caption, so the caption is dropped there.
+ */
+function mediaBody(media: NonNullable<OutboundRequest['media']>, caption: string): Record<string, unknown> {
+  const type = media.kind === 'image' || media.kind === 'sticker' ? 'image' : media.kind === 'video' ? 'video' : media.kind === 'audio' || media.kind === 'voice' ? 'audio' : 'document';
+  const object = {
+    link: media.url,
+    ...(caption !== '' && type !== 'audio' && { caption }),
+    ...(type === 'document' && media.filename && { filename: media.filename }),
+  };
+  return { type, [type]: object };
 }
 
 function errorFromResponse(response: Response, text: string): ProviderError {
