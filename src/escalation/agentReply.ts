@@ -8,6 +8,7 @@ import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { Forbidden, NotFound, Unprocessable } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
 import { randomUUID } from 'node:crypto';
+import type { Conversation } from '../generated/prisma/client.ts';
 
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -38,6 +39,10 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
   return message;
 }
 
+/** Is this a WhatsApp conversation whose customer last wrote more than 24 hours ago (templates only)? */
+export const outsideWhatsAppWindow = (c: Pick<Conversation, 'channel' | 'lastInboundAt'>) =>
+  c.channel === 'whatsapp' && (!c.lastInboundAt || Date.now() - c.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
+
 export const agentIdempotencyKey = (actor: Actor, clientMessageId: string | undefined) => `agent:${actor.id}:${clientMessageId ?? randomUUID()}`;
 
 export const templateRequired = () =>
@@ -54,7 +59,5 @@ export async function conversationToReplyTo(deps: Pick<EscalationDeps, 'db'>, ac
     throw new Forbidden('forbidden', 'you can reply only to conversations you hold');
   }
   await assertNotOptedOut(deps.db, conversation.channel, conversation.externalId);
-  const outsideWindow =
-    conversation.channel === 'whatsapp' && (!conversation.lastInboundAt || Date.now() - conversation.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
-  return { conversation, outsideWindow };
+  return { conversation, outsideWindow: outsideWhatsAppWindow(conversation) };
 }

@@ -11,6 +11,7 @@ import { mediaRoutes } from './routes/mediaRoutes.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
+import { templateRoutes } from './routes/templateRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
 import { whatsappRoutes } from './routes/whatsappRoutes.ts';
 
@@ -22,6 +23,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...agentRoutes,
   ...channelRoutes,
   ...mediaRoutes,
+  ...templateRoutes,
   ...ledgerRoutes,
   ...operationsRoutes,
   ...queueDashboardRoutes,

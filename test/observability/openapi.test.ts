@@ -239,7 +239,7 @@ describe('GET /openapi.json', () => {
       expect(parsed.success, `${name} example: ${parsed.error?.message}`).toBe(true);
     }
     expect([...seen].sort()).toEqual(
-      ['AgentMessageBody', 'AttachmentBody', 'CreateAgentBody', 'CreateSessionBody', 'MeasureBody', 'PostMessageBody', 'ReleaseBody', 'TransferBody', 'TwilioInbound', 'TwilioStatus', 'UpdateAgentBody', 'WhatsAppWebhook'].sort(),
+      ['AgentMessageBody', 'AttachmentBody', 'CreateAgentBody', 'CreateSessionBody', 'MeasureBody', 'PostMessageBody', 'ReleaseBody', 'TemplateInput', 'TransferBody', 'TwilioInbound', 'TwilioStatus', 'UpdateAgentBody', 'WhatsAppWebhook'].sort(),
     );
   });
 
