@@ -26,7 +26,7 @@ type Claimed = {
   channel: ChannelName;
   text: string;
   locale: string | null;
-  payload: { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] }; media?: OutboundMedia[] } | null;
+  payload: { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] }; media?: OutboundMedia[]; replyTo?: string } | null;
   to: string;
   claimed: boolean;
   status: string;
@@ -79,6 +79,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       ...(payload.options ? { options: payload.options } : {}),
       ...(payload.template ? { template: payload.template } : {}),
       ...mediaRequest(payload.media),
+      ...(payload.replyTo ? { replyTo: payload.replyTo } : {}),
       ...(row.locale ? { locale: row.locale } : {}),
     });
     await deps.db.$executeRaw`

@@ -30,6 +30,8 @@ export type StandInProvider = {
    * (GET /media-files/{id} here) and Twilio's MediaUrl is …/Media/{id}.
    */
   serveMedia(id: string, file: { bytes: Buffer; mimeType: string }): void;
+  /** Faults for the next WhatsApp read receipts (which `failNext` never touches). */
+  failReadReceipts(...faults: Fault[]): void;
   /** Wait until `count` requests match. */
   waitFor(pathPrefix: string, count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
   let counter = 0;
   const hanging = new Set<() => void>();
   const media = new Map<string, { bytes: Buffer; mimeType: string }>();
+  const readFaults: Fault[] = [];
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -62,6 +65,14 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
       requests.push(recorded);
       onRequest?.(recorded);
 
+      // Read receipts are recorded but not sends: faults queued for sends are left for them.
+      if ((recorded.json as { status?: string } | undefined)?.status === 'read') {
+        const fault = readFaults.shift();
+        if (fault && 'hang' in fault) return void hanging.add(() => res.destroy());
+        res.writeHead(fault?.status ?? 200, { 'content-type': 'application/json' });
+        if (fault) return void res.end(JSON.stringify({ error: { message: 'stand-in fault', code: 1 } }));
+        return void res.end(JSON.stringify({ success: true }));
+      }
       const index = faults.findIndex((f) => path.startsWith(f.prefix));
       if (index >= 0) {
         const { fault } = faults.splice(index, 1)[0]!;
@@ -116,6 +127,7 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
     requests,
     sends: matching,
     serveMedia: (id, file) => void media.set(id, file),
+    failReadReceipts: (...list) => void readFaults.push(...list),
     failNext: (prefix, ...list) => faults.push(...list.map((fault) => ({ prefix, fault }))),
     async waitFor(prefix, count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;

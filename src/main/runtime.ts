@@ -58,14 +58,15 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     { env: options.packEnv ?? process.env, log, llm: config.llm, databaseUrl: urls.databaseUrl },
     options.pack,
   );
-  const senders: Record<ChannelName, ChannelSender> = {
-    whatsapp: new WhatsAppSender({
+  const whatsapp = new WhatsAppSender({
       apiBase: config.whatsapp.apiBase,
       phoneNumberId: config.whatsapp.phoneNumberId,
       accessToken: config.whatsapp.accessToken,
       timeoutMs: config.providerTimeoutMs,
-      listButton: (locale) => translator(locale ?? config.defaultLocale)('choices.button'),
-    }),
+    listButton: (locale) => translator(locale ?? config.defaultLocale)('choices.button'),
+  });
+  const senders: Record<ChannelName, ChannelSender> = {
+    whatsapp,
     sms: new TwilioSender({
       apiBase: config.twilio.apiBase,
       accountSid: config.twilio.accountSid,
@@ -153,6 +154,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         dispatcher,
         log,
         events,
+        markRead: (providerMessageId: string) => whatsapp.markRead(providerMessageId),
         get pack() {
           return packs.current();
         },

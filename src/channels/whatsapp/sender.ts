@@ -86,6 +86,21 @@ export class WhatsAppSender implements ChannelSender {
     }
     return { providerMessageId: id };
   }
+
+  /**
+   * Marks the customer's message read (blue ticks) and shows the typing indicator until
+   * the reply arrives or 25 seconds pass. Throws on any failure: callers treat it as best effort.
+   */
+  async markRead(messageId: string): Promise<void> {
+    const response = await fetch(this.#url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } }),
+      signal: AbortSignal.timeout(Math.min(this.#timeoutMs, 5000)),
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new ProviderError(`WhatsApp read receipt answered ${response.status}`, 'whatsapp', false, response.status);
+  }
 }
 
 /**
