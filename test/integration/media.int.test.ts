@@ -223,6 +223,8 @@ describe('agents send files', () => {
     expect((await h.http.get(`${url}?token=${session.token}`)).status).toBe(200);
     const history = await h.http.get(`/webchat/sessions/${session.sessionId}/messages`).set(bearer(session.token));
     expect(JSON.stringify(history.body)).toContain(url);
+    // The widget labels a file link in the customer's language.
+    expect((await h.http.get('/webchat/strings').query({ locale: 'ta' })).body.attachment).toMatch(/[\u0B80-\u0BFF]/);
 
     const file = await h.rt.db.mediaFile.findFirstOrThrow({ where: { messageId: res.body.id } });
     const erased = await h.http.delete(`/api/admin/contacts/${conversation.contactId}`).set(ADMIN);
