@@ -34,7 +34,9 @@ export async function fetchInboundMedia(deps: MediaDeps, fileId: string, lastTry
     return 'stored';
   } catch (err) {
     if (err instanceof RefusedMedia) return fail(deps, fileId, err.code);
-    if (err instanceof ProviderError && (!err.retryable || lastTry)) return fail(deps, fileId, `download_${err.status ?? 'network'}`);
+    const code = err instanceof ProviderError ? `download_${err.status ?? 'network'}` : 'store_failed';
+    // The last try records whatever went wrong, so no file stays `pending` for ever.
+    if (lastTry || (err instanceof ProviderError && !err.retryable)) return fail(deps, fileId, code);
     deps.log.warn({ fileId, channel: file.channel, err: err instanceof Error ? err.message : String(err) }, 'media download failed; will retry');
     throw err;
   }

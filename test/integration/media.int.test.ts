@@ -108,6 +108,12 @@ describe('inbound media', () => {
     expect((await h.http.get('/api/media/not-a-uuid').set(ADMIN)).status).toBe(404);
     // Inbound files never have a public URL.
     expect((await h.http.get(`/media/${file!.id}/anything`)).status).toBe(404);
+    // The widget on a customer's site may fetch files (bearer token only, never cookies).
+    const preflight = await h.http.options(view.attachments![0]!.url).set('origin', 'https://shop.example').set('access-control-request-headers', 'authorization');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    // The download was queued through the outbox, and the row is gone once in Redis.
+    expect(await h.rt.db.outbox.count({ where: { kind: 'media', messageId: file!.id } })).toBe(0);
   });
 
   it('a provider failure is retried; a type Baton does not keep is recorded as failed; the bot answers either way', async () => {
