@@ -26,10 +26,18 @@ export async function readMedia(deps: ReadDeps, fileId: string, token: string | 
   return content(deps, file);
 }
 
+/**
+ * How long a provider may fetch an outbound file: Meta and Twilio fetch within minutes of
+ * the send; a week covers every retry of the send, and the URL stops working after it.
+ */
+export const PUBLIC_LINK_TTL_MS = 7 * 24 * 3600 * 1000;
+
 /** The public URL a provider fetches an outbound file from: the token is the only credential. */
 export async function readPublicMedia(deps: Omit<ReadDeps, 'adminToken'>, fileId: string, token: string): Promise<MediaContent> {
   const file = UUID.test(fileId) ? await deps.db.mediaFile.findUnique({ where: { id: fileId } }) : null;
-  if (!file?.publicToken || !sameToken(file.publicToken, token)) throw new NotFound('not_found', 'no such file');
+  if (!file?.publicToken || !sameToken(file.publicToken, token) || Date.now() - file.createdAt.getTime() > PUBLIC_LINK_TTL_MS) {
+    throw new NotFound('not_found', 'no such file');
+  }
   return content(deps, file);
 }
 

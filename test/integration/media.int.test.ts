@@ -180,6 +180,10 @@ describe('agents send files', () => {
     expect(fetched.body).toEqual(JPEG);
     expect((await h.http.get(`${path}x`)).status).toBe(404);
     expect(await h.rt.db.mediaFile.count({ where: { messageId: res.body.id } })).toBe(1);
+    // The public URL stops working after a week; agents still read the file.
+    await h.rt.db.mediaFile.updateMany({ where: { messageId: res.body.id }, data: { createdAt: new Date(Date.now() - 8 * 24 * 3600 * 1000) } });
+    expect((await h.http.get(path)).status).toBe(404);
+    expect((await h.http.get(res.body.attachments[0].url).set(agent.auth)).status).toBe(200);
   });
 
   it('refuses what it cannot send: bad base64 400, a type it does not send 422, not the holder 403, outside the window 422', async () => {

@@ -61,7 +61,7 @@ export const mediaRoutes: RouteDef[] = [
     operationId: 'getPublicMedia',
     tag: 'Media',
     summary: 'An outbound file, for the provider delivering it',
-    description: 'The URL Baton gives WhatsApp (`link`) and Twilio (`MediaUrl`) when an agent sends a file; the unguessable token in it is the only credential. Inbound files are never served here.',
+    description: 'The URL Baton gives WhatsApp (`link`) and Twilio (`MediaUrl`) when an agent sends a file; the unguessable token in it is the only credential, for a week. Inbound files are never served here.',
     auth: 'public',
     params: PublicFileParams,
     responses: { 200: { description: 'The file, with its media type.', type: 'application/octet-stream' } },
