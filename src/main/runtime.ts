@@ -27,6 +27,7 @@ import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
 import { startEscalationWorker } from '../workers/escalationWorker.ts';
 import { startMediaWorker } from '../workers/mediaWorker.ts';
 import { LocalDiskStore, type MediaStore } from '../media/store.ts';
+import { S3Store } from '../media/s3Store.ts';
 import { join } from 'node:path';
 import { agentEvents } from '../escalation/agentEvents.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
@@ -80,7 +81,9 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   };
 
   const events = agentEvents(bus);
-  const mediaStore: MediaStore = new LocalDiskStore(join(config.dataDir, 'media'));
+  const mediaStore: MediaStore = config.mediaS3
+    ? new S3Store({ ...config.mediaS3, timeoutMs: config.providerTimeoutMs })
+    : new LocalDiskStore(join(config.dataDir, 'media'));
   const stopFollowingReloads = followPackReloads({ packs, bus, log });
   registerScrapeGauges({
     queueCounts: async () =>

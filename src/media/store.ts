@@ -1,5 +1,5 @@
 // Where media bytes live. One small interface so a deployment can swap the local disk
-// for an object store; Baton itself only ever puts, gets and deletes by key.
+// for an object store (./s3Store.ts); Baton itself only ever puts, gets and deletes by key.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
@@ -44,9 +44,5 @@ export class LocalDiskStore implements MediaStore {
   }
 }
 
-/**
- * An S3-compatible store is not built in yet: implement MediaStore with put = PutObject,
- * get = GetObject (undefined on NoSuchKey), delete = DeleteObject, and pass it to
- * createRuntime in place of the LocalDiskStore.
- */
+/** Where a file is kept: under its conversation, so a store can be browsed (or erased) per conversation. */
 export const mediaKey = (conversationId: string, fileId: string) => `${conversationId}/${fileId}`;
