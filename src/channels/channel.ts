@@ -74,6 +74,8 @@ export const InboundMessage = z.object({
   /** Provider id of the message this one replies or reacts to. */
   inReplyTo: z.string().optional(),
   attachment: Attachment.optional(),
+  /** Every file the message carries when there can be more than one (Twilio MediaUrl0..9); `attachment` is the first. */
+  attachments: z.array(Attachment).optional(),
   location: Location.optional(),
   contacts: z.array(SharedContact).optional(),
   /** Emoji for a reaction; '' when a reaction was removed. */
@@ -130,6 +132,8 @@ export const OutboundRequest = z.object({
   locale: z.string().optional(),
   /** Provider id of the customer's message this one answers (WhatsApp shows it quoted). */
   replyTo: z.string().optional(),
+  /** A file to send, `text` being its caption: `url` is a public, unguessable Baton URL the provider fetches it from. */
+  media: z.object({ kind: AttachmentKind, url: z.string(), mimeType: z.string(), filename: z.string().optional() }).optional(),
 });
 export type OutboundRequest = z.infer<typeof OutboundRequest>;
 

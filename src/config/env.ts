@@ -85,6 +85,12 @@ const EnvSchema = z.object({
   /** Hash-tagged so every BullMQ key of Baton lands in one Redis Cluster slot. */
   QUEUE_PREFIX: z.string().min(1).default('{baton}'),
   BATON_DATA_DIR: z.string().min(1).default('.data'),
+  /** An S3-compatible bucket for media files instead of BATON_DATA_DIR/media (all four set, or none). */
+  MEDIA_S3_ENDPOINT: url.optional(),
+  MEDIA_S3_BUCKET: optionalString,
+  MEDIA_S3_REGION: z.string().min(1).default('us-east-1'),
+  MEDIA_S3_ACCESS_KEY_ID: optionalString,
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
   /** The pack folder to run; unset: the bundled demo store pack. */
   BATON_PACK: z.string().min(1).optional(),
   /** How long an outbox row may wait before the sweeper enqueues it (ms). */
@@ -153,6 +159,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (production && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError(`ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters when NODE_ENV=production (it has ${adminToken.length})`);
   }
+  // Half an S3 setting would silently keep customers' files on one machine's disk.
+  const s3 = [env.MEDIA_S3_ENDPOINT, env.MEDIA_S3_BUCKET, env.MEDIA_S3_ACCESS_KEY_ID, env.MEDIA_S3_SECRET_ACCESS_KEY];
+  if (s3.some(Boolean) && !s3.every(Boolean)) {
+    throw new ConfigError('MEDIA_S3_ENDPOINT, MEDIA_S3_BUCKET, MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together: set all four or none');
+  }
 
   return {
     env: env.NODE_ENV,
@@ -184,6 +195,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerConcurrency: env.WORKER_CONCURRENCY,
     queuePrefix: env.QUEUE_PREFIX,
     dataDir: env.BATON_DATA_DIR,
+    mediaS3:
+      env.MEDIA_S3_ENDPOINT && env.MEDIA_S3_BUCKET && env.MEDIA_S3_ACCESS_KEY_ID && env.MEDIA_S3_SECRET_ACCESS_KEY
+        ? { endpoint: env.MEDIA_S3_ENDPOINT, bucket: env.MEDIA_S3_BUCKET, region: env.MEDIA_S3_REGION, accessKeyId: env.MEDIA_S3_ACCESS_KEY_ID, secretAccessKey: env.MEDIA_S3_SECRET_ACCESS_KEY }
+        : undefined,
     packDir: env.BATON_PACK,
     outboxSweepMs: env.OUTBOX_SWEEP_MS,
     outboundAttempts: env.OUTBOUND_ATTEMPTS,

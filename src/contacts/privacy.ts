@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { NotFound } from '../shared/errors.ts';
+import type { MediaStore } from '../media/store.ts';
 
 export const ERASED = '[erased]';
 
@@ -77,11 +78,13 @@ export async function exportContact(db: Db, contactId: string): Promise<ContactE
   };
 }
 
-export async function eraseContact(db: Db, contactId: string): Promise<ContactErased> {
+/** `media`: the store the contact's files are deleted from (their rows go in the same transaction as the rest). */
+export async function eraseContact(db: Db, contactId: string, media?: MediaStore): Promise<ContactErased> {
   const contact = await db.contact.findUnique({ where: { id: contactId }, select: { id: true } });
   if (!contact) throw new NotFound('not_found', 'no such contact');
   const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true } });
   const ids = conversations.map((c) => c.id);
+  const files = await db.mediaFile.findMany({ where: { conversationId: { in: ids } }, select: { storageKey: true } });
   const [messages, handoffs] = await db.$transaction([
     db.message.updateMany({ where: { conversationId: { in: ids } }, data: { text: ERASED, payload: { erased: true } } }),
     db.handoffEvent.updateMany({ where: { conversationId: { in: ids } }, data: { envelope: { erased: true }, error: null } }),
@@ -89,6 +92,8 @@ export async function eraseContact(db: Db, contactId: string): Promise<ContactEr
     db.channelIdentity.deleteMany({ where: { contactId } }),
     db.webchatSession.deleteMany({ where: { contactId } }),
     db.contact.update({ where: { id: contactId }, data: { name: null, phone: null, email: null, memory: {}, erasedAt: new Date() } }),
+    db.mediaFile.deleteMany({ where: { conversationId: { in: ids } } }),
   ]);
+  for (const { storageKey } of files) if (storageKey) await media?.delete(storageKey);
   return { contactId, conversations: ids.length, messagesErased: messages.count, handoffsKept: handoffs.count };
 }

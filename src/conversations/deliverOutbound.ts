@@ -12,6 +12,7 @@ import { applyEarlyStatuses } from './applyStatuses.ts';
 import { isOptedOut, setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
+import { mediaRequest, type OutboundMedia } from '../media/sendAttachment.ts';
 
 export type DeliverDeps = { db: Db; senders: Record<ChannelName, ChannelSender>; log: Logger };
 
@@ -25,7 +26,7 @@ type Claimed = {
   channel: ChannelName;
   text: string;
   locale: string | null;
-  payload: { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] } } | null;
+  payload: { options?: { id: string; title: string }[]; template?: { name: string; language: string; params: string[] }; media?: OutboundMedia[]; replyTo?: string } | null;
   to: string;
   claimed: boolean;
   status: string;
@@ -77,6 +78,8 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       idempotencyKey: row.id,
       ...(payload.options ? { options: payload.options } : {}),
       ...(payload.template ? { template: payload.template } : {}),
+      ...mediaRequest(payload.media),
+      ...(payload.replyTo ? { replyTo: payload.replyTo } : {}),
       ...(row.locale ? { locale: row.locale } : {}),
     });
     await deps.db.$executeRaw`

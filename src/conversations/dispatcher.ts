@@ -6,8 +6,8 @@ import type { Producer } from '../queues/producer.ts';
 import type { Logger } from '../shared/logger.ts';
 import { currentTraceparent } from '../observability/tracing.ts';
 
-/** For `escalate`, messageId carries the id of the handoff that queued the conversation. */
-export type Dispatch = { kind: 'turn' | 'send' | 'escalate'; conversationId: string; messageId: string };
+/** For `escalate`, messageId carries the id of the handoff that queued the conversation; for `media`, the MediaFile's. */
+export type Dispatch = { kind: 'turn' | 'send' | 'escalate' | 'media'; conversationId: string; messageId: string };
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
 /**
@@ -37,6 +37,8 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger) {
       const sends = items.filter((i) => i.kind === 'send').map(job);
       if (turns.length) await bounded(producer.turns(turns));
       if (sends.length) await bounded(producer.sends(sends));
+      const media = items.filter((i) => i.kind === 'media').map((i) => ({ conversationId: i.conversationId, fileId: i.messageId }));
+      if (media.length) await bounded(producer.media(media));
       for (const i of items.filter((x) => x.kind === 'escalate')) {
         await bounded(producer.escalate({ kind: 'route', conversationId: i.conversationId, handoffId: i.messageId }));
       }

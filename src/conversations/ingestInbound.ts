@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { metrics } from '../observability/metrics.ts';
+import { inboundMedia, recordInboundMedia } from '../media/inboundMedia.ts';
 import { inSpan } from '../observability/tracing.ts';
 
 /** `triageId`: the running pack's triage bot, which every new conversation starts with. */
@@ -25,7 +26,10 @@ export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessag
       results.push(stored);
     }
     const fresh = results.filter((r) => !r.duplicate);
-    await deps.dispatcher.dispatch(fresh.map((r) => ({ kind: 'turn', conversationId: r.conversationId, messageId: r.messageId })));
+    // Every result, repeats too: a repeat may follow a crash between the two statements.
+    const withFiles = results.filter((_, i) => messages[i]!.attachment || messages[i]!.attachments);
+    const media = await recordInboundMedia(deps.db, withFiles.map((r) => r.messageId));
+    await deps.dispatcher.dispatch([...fresh.map((r) => ({ kind: 'turn' as const, conversationId: r.conversationId, messageId: r.messageId })), ...media]);
     return results;
   });
 }
@@ -43,7 +47,8 @@ async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Inge
 
 function payloadOf(message: InboundMessage) {
   const { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, optOut } = message;
-  const payload = { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, optOut, receivedAt: message.receivedAt.toISOString() };
+  const media = inboundMedia(message);
+  const payload = { attachment, location, contacts, reaction, replyId, inReplyTo, providerType, optOut, receivedAt: message.receivedAt.toISOString(), ...(media.length > 0 && { media }) };
   return JSON.parse(JSON.stringify(payload)) as object;
 }
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ChannelName } from '../channels/channel.ts';
 import type { Message as MessageRow } from '../generated/prisma/client.ts';
+import type { MediaEntry } from '../media/inboundMedia.ts';
 
 export const MessageView = z.object({
   id: z.uuid(),
@@ -15,6 +16,10 @@ export const MessageView = z.object({
   kind: z.string().describe('text, interactive, media, location, reaction, unsupported, ...'),
   options: z.array(z.object({ id: z.string(), title: z.string() })).optional().describe('buttons offered with a bot reply'),
   attachment: z.unknown().optional(),
+  attachments: z
+    .array(z.object({ id: z.uuid(), kind: z.string(), mimeType: z.string().nullable(), filename: z.string().optional(), url: z.string().describe('GET with an agent token, or the web chat session token for its own messages') }))
+    .optional()
+    .describe('files the message carries, kept by Baton'),
 });
 export type MessageView = z.infer<typeof MessageView>;
 
@@ -22,7 +27,7 @@ export const MessageList = z.object({ messages: z.array(MessageView) });
 export type MessageList = z.infer<typeof MessageList>;
 
 export function messageView(row: MessageRow): MessageView {
-  const payload = (row.payload ?? {}) as { options?: { id: string; title: string }[]; attachment?: unknown };
+  const payload = (row.payload ?? {}) as { options?: { id: string; title: string }[]; attachment?: unknown; media?: MediaEntry[] };
   return {
     id: row.id,
     direction: row.direction,
@@ -34,5 +39,10 @@ export function messageView(row: MessageRow): MessageView {
     kind: row.kind,
     ...(payload.options ? { options: payload.options } : {}),
     ...(payload.attachment ? { attachment: payload.attachment } : {}),
+    ...(Array.isArray(payload.media) && payload.media.length > 0 ? { attachments: payload.media.map(attachmentView) } : {}),
   };
+}
+
+function attachmentView(entry: MediaEntry) {
+  return { id: entry.id, kind: entry.kind, mimeType: entry.mimeType ?? null, ...(entry.filename && { filename: entry.filename }), url: `/api/media/${entry.id}` };
 }

@@ -7,6 +7,8 @@ import { asJson } from '../db/json.ts';
 import { isUniqueViolation } from '../db/dbErrors.ts';
 import type { Dispatcher } from './dispatcher.ts';
 
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
 export type OutboundDraft = {
   conversationId: string;
   channel: ChannelName;
@@ -17,7 +19,8 @@ export type OutboundDraft = {
   payload?: Record<string, unknown>;
 };
 
-export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: OutboundDraft) {
+/** `alongside`: more rows that belong to the message (its files), written in the same transaction. */
+export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: OutboundDraft, alongside?: (tx: Tx, messageId: string) => Promise<unknown>) {
   let message;
   try {
     message = await db.$transaction(async (tx) => {
@@ -36,6 +39,7 @@ export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: Outbo
           locale: draft.locale ?? null,
         },
       });
+      await alongside?.(tx, created.id);
       await tx.outbox.create({ data: { kind: 'send', conversationId: draft.conversationId, messageId: created.id } });
       return created;
     });

@@ -2,7 +2,7 @@
 // it records every request and answers like the provider would. Tests script
 // failures on it; `npm run stand-in` runs it for a person trying Baton locally.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type RecordedRequest = {
@@ -25,6 +25,13 @@ export type StandInProvider = {
   sends(pathPrefix: string): RecordedRequest[];
   /** Queue faults for the next requests whose path starts with pathPrefix. */
   failNext(pathPrefix: string, ...faults: Fault[]): void;
+  /**
+   * Serves a file as both providers do: WhatsApp's GET /{id} answers JSON with a `url`
+   * (GET /media-files/{id} here) and Twilio's MediaUrl is …/Media/{id}.
+   */
+  serveMedia(id: string, file: { bytes: Buffer; mimeType: string }): void;
+  /** Faults for the next WhatsApp read receipts (which `failNext` never touches). */
+  failReadReceipts(...faults: Fault[]): void;
   /** Wait until `count` requests match. */
   waitFor(pathPrefix: string, count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   close(): Promise<void>;
@@ -35,6 +42,8 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
   const faults: Array<{ prefix: string; fault: Fault }> = [];
   let counter = 0;
   const hanging = new Set<() => void>();
+  const media = new Map<string, { bytes: Buffer; mimeType: string }>();
+  const readFaults: Fault[] = [];
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -56,6 +65,14 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
       requests.push(recorded);
       onRequest?.(recorded);
 
+      // Read receipts are recorded but not sends: faults queued for sends are left for them.
+      if ((recorded.json as { status?: string } | undefined)?.status === 'read') {
+        const fault = readFaults.shift();
+        if (fault && 'hang' in fault) return void hanging.add(() => res.destroy());
+        res.writeHead(fault?.status ?? 200, { 'content-type': 'application/json' });
+        if (fault) return void res.end(JSON.stringify({ error: { message: 'stand-in fault', code: 1 } }));
+        return void res.end(JSON.stringify({ success: true }));
+      }
       const index = faults.findIndex((f) => path.startsWith(f.prefix));
       if (index >= 0) {
         const { fault } = faults.splice(index, 1)[0]!;
@@ -68,6 +85,7 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
         return void res.end(JSON.stringify(fault.body ?? { error: { message: 'stand-in fault', code: 1 } }));
       }
       counter++;
+      if (req.method === 'GET') return void serveMediaRequest(path, res);
       if (path.includes('/Messages.json')) {
         res.writeHead(201, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ sid: `SM${randomUUID().replace(/-/g, '')}`, status: 'queued' }));
@@ -86,11 +104,30 @@ export async function startStandInProvider(port = 0, onRequest?: (r: RecordedReq
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  function serveMediaRequest(path: string, res: ServerResponse): void {
+    const bytes = path.match(/^\/media-files\/([^/?]+)/) ?? path.match(/\/Media\/([^/?]+)$/);
+    const info = path.match(/^\/([^/?]+)$/);
+    const id = decodeURIComponent((bytes ?? info)?.[1] ?? '');
+    const file = media.get(id);
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: 'no such media', code: 100 } }));
+    }
+    if (bytes) {
+      res.writeHead(200, { 'content-type': file.mimeType, 'content-length': String(file.bytes.length) });
+      return void res.end(file.bytes);
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ messaging_product: 'whatsapp', id, url: `${url}/media-files/${encodeURIComponent(id)}`, mime_type: file.mimeType, file_size: file.bytes.length }));
+  }
+
   const matching = (prefix: string) => requests.filter((r) => r.path.startsWith(prefix));
   return {
     url,
     requests,
     sends: matching,
+    serveMedia: (id, file) => void media.set(id, file),
+    failReadReceipts: (...list) => void readFaults.push(...list),
     failNext: (prefix, ...list) => faults.push(...list.map((fault) => ({ prefix, fault }))),
     async waitFor(prefix, count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;

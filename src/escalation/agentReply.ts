@@ -8,6 +8,7 @@ import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { Forbidden, NotFound, Unprocessable } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
 import { randomUUID } from 'node:crypto';
+import type { Conversation } from '../generated/prisma/client.ts';
 
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -18,20 +19,8 @@ export type AgentReplyInput = {
 };
 
 export async function agentReply(deps: EscalationDeps, actor: Actor, conversationId: string, input: AgentReplyInput) {
-  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
-  if (!conversation) throw new NotFound('not_found', 'no such conversation');
-  const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
-  // Supervisors may step into any conversation a person holds, never one a bot or the
-  // queue owns (that would bypass the claim and talk over the bot).
-  if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent' && conversation.ownerType === 'agent')) {
-    throw new Forbidden('forbidden', 'you can reply only to conversations you hold');
-  }
-  await assertNotOptedOut(deps.db, conversation.channel, conversation.externalId);
-  const outsideWindow =
-    conversation.channel === 'whatsapp' && (!conversation.lastInboundAt || Date.now() - conversation.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
-  if (outsideWindow && !input.template) {
-    throw new Unprocessable('template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
-  }
+  const { conversation, outsideWindow } = await conversationToReplyTo(deps, actor, conversationId);
+  if (outsideWindow && !input.template) throw templateRequired();
   const limit = MAX_TEXT[conversation.channel];
   if (input.text && Array.from(input.text).length > limit) {
     throw new Unprocessable('too_long', `${conversation.channel} takes at most ${limit} characters in one message`);
@@ -42,10 +31,33 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
     channel: conversation.channel,
     text,
     author: { type: 'agent', id: actor.id, name: actor.name },
-    idempotencyKey: `agent:${actor.id}:${input.clientMessageId ?? randomUUID()}`,
+    idempotencyKey: agentIdempotencyKey(actor, input.clientMessageId),
     locale: conversation.locale,
     ...(input.template ? { payload: { template: input.template } } : {}),
   });
   await deps.db.conversation.update({ where: { id: conversationId }, data: { lastAgentReplyAt: new Date() } });
   return message;
+}
+
+/** Is this a WhatsApp conversation whose customer last wrote more than 24 hours ago (templates only)? */
+export const outsideWhatsAppWindow = (c: Pick<Conversation, 'channel' | 'lastInboundAt'>) =>
+  c.channel === 'whatsapp' && (!c.lastInboundAt || Date.now() - c.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
+
+export const agentIdempotencyKey = (actor: Actor, clientMessageId: string | undefined) => `agent:${actor.id}:${clientMessageId ?? randomUUID()}`;
+
+export const templateRequired = () =>
+  new Unprocessable('template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
+
+/** The conversation, when this person may write on it now: they hold it (or supervise it) and the customer has not opted out. */
+export async function conversationToReplyTo(deps: Pick<EscalationDeps, 'db'>, actor: Actor, conversationId: string) {
+  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
+  if (!conversation) throw new NotFound('not_found', 'no such conversation');
+  const holds = conversation.ownerType === 'agent' && conversation.ownerId === actor.id;
+  // Supervisors may step into any conversation a person holds, never one a bot or the
+  // queue owns (that would bypass the claim and talk over the bot).
+  if (!holds && !(actor.role === 'supervisor' && conversation.status === 'agent' && conversation.ownerType === 'agent')) {
+    throw new Forbidden('forbidden', 'you can reply only to conversations you hold');
+  }
+  await assertNotOptedOut(deps.db, conversation.channel, conversation.externalId);
+  return { conversation, outsideWindow: outsideWhatsAppWindow(conversation) };
 }

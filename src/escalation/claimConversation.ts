@@ -2,7 +2,7 @@
 // claims exactly one wins — the database's conditional update decides, not a read
 // before a write. The customer is told a person has joined; the reply timer starts.
 import type { Actor } from '../agents/authenticate.ts';
-import { queueOutbound } from '../conversations/queueOutbound.ts';
+import { queueNotice } from '../templates/queueNotice.ts';
 import { parseContext } from '../handoff/context.ts';
 import { translator } from '../i18n/i18n.ts';
 import { Conflict, Forbidden, NotFound } from '../shared/errors.ts';
@@ -28,7 +28,7 @@ export async function claimConversation(deps: EscalationDeps, actor: Actor, conv
   });
   const claimed = await deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
   if (conversation.waitingSince) metrics.timeToClaim.observe((Date.now() - conversation.waitingSince.getTime()) / 1000);
-  await queueOutbound(deps.db, deps.dispatcher, {
+  await queueNotice(deps, conversation, { key: 'escalation:agentJoined', vars: { name: actor.name } }, {
     conversationId,
     channel: conversation.channel,
     text: translator(conversation.locale)('escalation:agentJoined', { name: actor.name }),

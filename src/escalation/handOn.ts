@@ -3,7 +3,7 @@
 // to the queue, to another agent, or closes it. Each is a handoff on the ledger.
 import type { Actor } from '../agents/authenticate.ts';
 import { parseContext } from '../handoff/context.ts';
-import { queueOutbound } from '../conversations/queueOutbound.ts';
+import { queueNotice } from '../templates/queueNotice.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
 import { translator } from '../i18n/i18n.ts';
 import { Forbidden, InvalidInput, NotFound } from '../shared/errors.ts';
@@ -25,7 +25,7 @@ const holder = (c: Conversation) => ({ type: 'agent' as const, id: c.ownerId! })
 const stillHeld = (c: Conversation) => ({ ownerType: 'agent' as const, ownerId: c.ownerId });
 
 async function tell(deps: EscalationDeps, c: Conversation, actor: Actor, key: string, handoffId: string, vars: Record<string, string> = {}, payload?: Record<string, unknown>) {
-  await queueOutbound(deps.db, deps.dispatcher, {
+  await queueNotice(deps, c, { key, vars: { name: actor.name, ...vars } }, {
     ...(payload ? { payload } : {}),
     conversationId: c.id,
     channel: c.channel,

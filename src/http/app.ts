@@ -35,15 +35,16 @@ export function createApp(rt: Runtime): Express {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           connectSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
+          // blob: the widget shows a file it fetched with the session token.
+          imgSrc: ["'self'", 'data:', 'blob:'],
         },
       },
       // The widget is embedded on customers' sites.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );
-  // The widget calls the API from other origins; only bearer tokens, never cookies.
-  app.use(['/webchat', '/widget.js'], (req, res, next) => {
+  // The widget calls the API from other origins (its files too); only bearer tokens, never cookies.
+  app.use(['/webchat', '/widget.js', '/api/media'], (req, res, next) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Last-Event-ID');
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');

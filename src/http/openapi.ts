@@ -259,6 +259,7 @@ function buildDocument(table: readonly RouteDef[]): Json {
       { name: 'Admin', description: 'Administration, with the ADMIN_TOKEN.' },
       { name: 'Agents', description: 'The human side: inbox, claims, replies, hand-ons, live events.' },
       { name: 'Conversations', description: 'Read side: conversations and the handoff ledger.' },
+      { name: 'Media', description: 'Files messages carry, kept by Baton.' },
       { name: 'Pages', description: 'Browser pages and their assets.' },
       { name: 'Operations', description: 'Health, readiness, metrics, schemas, the queue dashboard.' },
     ],

@@ -7,9 +7,11 @@ import { adminRoutes } from './routes/adminRoutes.ts';
 import { agentRoutes } from './routes/agentRoutes.ts';
 import { channelRoutes } from './routes/channelRoutes.ts';
 import { ledgerRoutes } from './routes/ledgerRoutes.ts';
+import { mediaRoutes } from './routes/mediaRoutes.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { queueDashboardRoutes } from './routes/queueDashboardRoutes.ts';
 import { smsRoutes } from './routes/smsRoutes.ts';
+import { templateRoutes } from './routes/templateRoutes.ts';
 import { webchatRoutes } from './routes/webchatRoutes.ts';
 import { whatsappRoutes } from './routes/whatsappRoutes.ts';
 import { workspaceRoutes } from './routes/workspaceRoutes.ts';
@@ -22,6 +24,8 @@ export const ROUTES: readonly RouteDef[] = [
   ...agentRoutes,
   ...channelRoutes,
   ...workspaceRoutes,
+  ...mediaRoutes,
+  ...templateRoutes,
   ...ledgerRoutes,
   ...operationsRoutes,
   ...queueDashboardRoutes,

@@ -16,6 +16,7 @@ export const metrics = {
   handoffLatency: new Histogram({ name: 'baton_handoff_transition_seconds', help: 'Handoff protocol time from pause to release', buckets: fastBuckets, registers: [registry] }),
   contextLoss: new Counter({ name: 'baton_context_loss_incidents_total', help: 'Handoffs rejected because required context was missing', registers: [registry] }),
   timeToClaim: new Histogram({ name: 'baton_time_to_claim_seconds', help: 'Escalation wait until an agent claimed it', buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 3600], registers: [registry] }),
+  notices: new Counter({ name: 'baton_notices_total', help: 'Automatic notices outside the WhatsApp window: sent as a template, or skipped for want of one', labelNames: ['notice', 'outcome'], registers: [registry] }),
   providerErrors: new Counter({ name: 'baton_provider_errors_total', help: 'Errors answered by Graph API / Twilio', labelNames: ['channel', 'status'], registers: [registry] }),
   actionCalls: new Counter({ name: 'baton_action_calls_total', help: "Calls to a pack's back-end actions by outcome", labelNames: ['action', 'outcome'], registers: [registry] }),
   actionLatency: new Histogram({ name: 'baton_action_duration_seconds', help: "Time a pack's back-end took to answer an action", labelNames: ['action'], buckets: fastBuckets, registers: [registry] }),

@@ -9,10 +9,15 @@ export type TurnJob = z.infer<typeof TurnJob>;
 export const SendJob = z.object({ conversationId: z.uuid(), messageId: z.uuid(), trace: z.string().max(100).optional() });
 export type SendJob = z.infer<typeof SendJob>;
 
+/** `fileId`: the MediaFile to download. */
+export const MediaJob = z.object({ conversationId: z.uuid(), fileId: z.uuid() });
+export type MediaJob = z.infer<typeof MediaJob>;
+
 /** Job ids are derived from the message, so enqueueing twice while a job exists is a no-op. */
 export const jobId = {
   turn: (messageId: string) => `turn-${messageId}`,
   send: (messageId: string) => `send-${messageId}`,
+  media: (fileId: string) => `media-${fileId}`,
 };
 
 /** Human escalation: place in the queue, and the two SLA timers (delayed jobs). */

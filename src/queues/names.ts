@@ -7,5 +7,7 @@ export const QueueName = {
   Outbound: 'outbound',
   /** Human escalation: routing and SLA timers. */
   Escalation: 'escalation',
+  /** Download inbound media files, one job per file. */
+  Media: 'media',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

@@ -25,6 +25,10 @@ import { startInboundWorker } from '../workers/inboundWorker.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
 import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
 import { startEscalationWorker } from '../workers/escalationWorker.ts';
+import { startMediaWorker } from '../workers/mediaWorker.ts';
+import { LocalDiskStore, type MediaStore } from '../media/store.ts';
+import { S3Store } from '../media/s3Store.ts';
+import { join } from 'node:path';
 import { agentEvents } from '../escalation/agentEvents.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
 import { observeJobs } from '../workers/jobMetrics.ts';
@@ -55,14 +59,15 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     { env: options.packEnv ?? process.env, log, llm: config.llm, databaseUrl: urls.databaseUrl },
     options.pack,
   );
-  const senders: Record<ChannelName, ChannelSender> = {
-    whatsapp: new WhatsAppSender({
+  const whatsapp = new WhatsAppSender({
       apiBase: config.whatsapp.apiBase,
       phoneNumberId: config.whatsapp.phoneNumberId,
       accessToken: config.whatsapp.accessToken,
       timeoutMs: config.providerTimeoutMs,
-      listButton: (locale) => translator(locale ?? config.defaultLocale)('choices.button'),
-    }),
+    listButton: (locale) => translator(locale ?? config.defaultLocale)('choices.button'),
+  });
+  const senders: Record<ChannelName, ChannelSender> = {
+    whatsapp,
     sms: new TwilioSender({
       apiBase: config.twilio.apiBase,
       accountSid: config.twilio.accountSid,
@@ -76,6 +81,9 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   };
 
   const events = agentEvents(bus);
+  const mediaStore: MediaStore = config.mediaS3
+    ? new S3Store({ ...config.mediaS3, timeoutMs: config.providerTimeoutMs })
+    : new LocalDiskStore(join(config.dataDir, 'media'));
   const stopFollowingReloads = followPackReloads({ packs, bus, log });
   registerScrapeGauges({
     queueCounts: async () =>
@@ -116,6 +124,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     escalation,
     packs,
     senders,
+    mediaStore,
     redisUrl: urls.redisUrl,
     /** Live streams (SSE) this process holds; shutdown ends them. */
     streams: createOpenStreams(),
@@ -140,13 +149,15 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       const inboundConn = workerConnection(urls.redisUrl);
       const outboundConn = workerConnection(urls.redisUrl);
       const escalationConn = workerConnection(urls.redisUrl);
-      for (const c of [inboundConn, outboundConn, escalationConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
+      const mediaConn = workerConnection(urls.redisUrl);
+      for (const c of [inboundConn, outboundConn, escalationConn, mediaConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
       const turnDeps = {
         db,
         locks,
         dispatcher,
         log,
         events,
+        markRead: (providerMessageId: string) => whatsapp.markRead(providerMessageId),
         get pack() {
           return packs.current();
         },
@@ -170,13 +181,29 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         backoffMs: config.outboundBackoffMs,
       });
       const escalationWorker = startEscalationWorker(escalation, escalationConn, config.queuePrefix, Math.max(2, Math.floor(concurrency / 4)));
+      const mediaWorker = startMediaWorker(
+        {
+          db,
+          log,
+          store: mediaStore,
+          download: {
+            whatsapp: { apiBase: config.whatsapp.apiBase, accessToken: config.whatsapp.accessToken },
+            twilio: { accountSid: config.twilio.accountSid, authToken: config.twilio.authTokens[0]! },
+            timeoutMs: config.providerTimeoutMs,
+          },
+        },
+        mediaConn,
+        config.queuePrefix,
+        Math.max(2, Math.floor(concurrency / 4)),
+      );
       observeJobs(inbound, QueueName.Inbound);
       observeJobs(outbound, QueueName.Outbound);
       observeJobs(escalationWorker, QueueName.Escalation);
+      observeJobs(mediaWorker, QueueName.Media);
       const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
       closers.push(async (graceMs) => {
         sweeper.stop();
-        const workers = [inbound, outbound, escalationWorker];
+        const workers = [inbound, outbound, escalationWorker, mediaWorker];
         // close() stops taking jobs and waits for the running ones; out of time, close(true)
         // lets go of them: their locks lapse and BullMQ hands them to another worker.
         const finished = await within(Promise.all(workers.map((w) => w.close())), graceMs);
@@ -184,7 +211,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
           log.warn({ graceMs }, 'jobs still running at the shutdown deadline; handing them back to the queue');
           await within(Promise.all(workers.map((w) => w.close(true))), 1000);
         }
-        for (const c of [inboundConn, outboundConn, escalationConn]) c.disconnect();
+        for (const c of [inboundConn, outboundConn, escalationConn, mediaConn]) c.disconnect();
       });
       return { inbound, outbound, escalation: escalationWorker };
     },

@@ -19,12 +19,13 @@ import type { Dispatch, Dispatcher } from '../conversations/dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from '../conversations/messageView.ts';
 
-export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
+/** `markRead`: WhatsApp's read receipt with the typing indicator (best effort, never awaited by the turn). */
+export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents; markRead?: (providerMessageId: string) => Promise<void> };
 
 /** Stored and shown to people, never a bot turn, never counted toward an escalation. */
 const SILENT_KINDS: ReadonlySet<string> = new Set(['reaction', 'system']);
 
-type Pending = { id: string; text: string; kind: string; payload: unknown };
+type Pending = { id: string; text: string; kind: string; payload: unknown; providerMessageId: string | null };
 
 type ConversationRow = {
   id: string;
@@ -46,10 +47,11 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
   const sends: Dispatch[] = [];
   const answered = await deps.locks.withLock('conversation', conversationId, async () => {
     const pending = await deps.db.$queryRaw<Pending[]>`
-      SELECT id, text, kind, payload FROM "Message"
+      SELECT id, text, kind, payload, "providerMessageId" FROM "Message"
        WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL
        ORDER BY seq`;
-    for (const message of pending) sends.push(...(await answerOne(deps, conversationId, message)));
+    // Several messages answered in one go: each reply quotes the message it answers.
+    for (const message of pending) sends.push(...(await answerOne(deps, conversationId, message, pending.length > 1)));
     return pending.length;
   });
   await deps.dispatcher.dispatch(sends);
@@ -72,7 +74,7 @@ async function load(deps: TurnDeps, conversationId: string, messageId: string): 
   return row;
 }
 
-async function answerOne(deps: TurnDeps, conversationId: string, message: Pending): Promise<Dispatch[]> {
+async function answerOne(deps: TurnDeps, conversationId: string, message: Pending, quote: boolean): Promise<Dispatch[]> {
   let conversation = await load(deps, conversationId, message.id);
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
@@ -92,6 +94,11 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
     }
     return [];
   }
+  const whatsappId = conversation.channel === 'whatsapp' ? (message.providerMessageId ?? undefined) : undefined;
+  if (whatsappId && deps.markRead) {
+    deps.markRead(whatsappId).catch((err: unknown) => deps.log.debug({ err: err instanceof Error ? err.message : String(err), messageId: message.id }, 'read receipt not sent'));
+  }
+  const replyTo = quote ? whatsappId : undefined;
   // The answer to "how would you rate…" (asked when a person resolved the last
   // conversation) is recorded and thanked; anything else drops the question.
   const csat = openCsat(conversation.memory);
@@ -116,7 +123,7 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
     idx,
     author: reply.by ?? conversation.ownerId,
     text: reply.text,
-    payload: reply.options || reply.asks ? { options: reply.options, asks: reply.asks } : null,
+    payload: reply.options || reply.asks || replyTo ? { options: reply.options, asks: reply.asks, replyTo } : null,
   }));
   // One statement: mark the message answered (only if nobody did — a retried job after
   // a crash finds it handled and writes nothing), store the replies in order with their

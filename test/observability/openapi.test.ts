@@ -240,8 +240,8 @@ describe('GET /openapi.json', () => {
     }
     expect([...seen].sort()).toEqual(
       [
-        ...['AgentMessageBody', 'CreateAgentBody', 'CreateSessionBody', 'MeasureBody', 'PostMessageBody', 'ReleaseBody', 'TransferBody', 'TwilioInbound', 'TwilioStatus', 'UpdateAgentBody', 'WhatsAppWebhook'],
-        ...['LabelsBody', 'NewCannedResponse', 'NoteBody', 'PresenceBody'],
+        ...['AgentMessageBody', 'AttachmentBody', 'CreateAgentBody', 'CreateSessionBody', 'MeasureBody', 'PostMessageBody', 'ReleaseBody', 'TemplateInput', 'TransferBody'],
+        ...['TwilioInbound', 'TwilioStatus', 'UpdateAgentBody', 'WhatsAppWebhook', 'LabelsBody', 'NewCannedResponse', 'NoteBody', 'PresenceBody'],
       ].sort(),
     );
   });

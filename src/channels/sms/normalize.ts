@@ -41,8 +41,10 @@ export function normalizeSms(form: TwilioInbound, receivedAt: Date): InboundMess
     return { ...message, kind: 'interactive', replyId, text: nonEmpty(form.ButtonText) ?? form.Body };
   }
 
-  // The contract carries one attachment; MediaUrl1..9 of a multi-part MMS are not kept.
-  if (hasMedia) return { ...message, kind: 'media', attachment: firstAttachment(form) };
+  if (hasMedia) {
+    const attachments = mediaOf(form);
+    return { ...message, kind: 'media', attachment: attachments[0] ?? { kind: attachmentKind(form.MediaContentType0) }, ...(attachments.length > 1 && { attachments }) };
+  }
 
   return message;
 }
@@ -60,13 +62,15 @@ function optOutOf(form: TwilioInbound): InboundMessage['optOut'] {
   return KEYWORDS.get(type ?? form.Body.trim().replace(/[.!]+$/, '').toUpperCase());
 }
 
-function firstAttachment(form: TwilioInbound): Attachment {
-  return {
-    kind: attachmentKind(form.MediaContentType0),
-    url: nonEmpty(form.MediaUrl0),
-    mimeType: nonEmpty(form.MediaContentType0),
-    caption: nonEmpty(form.Body),
-  };
+/** Every MediaUrlN of a multi-part MMS (up to NumMedia, at most 10). */
+function mediaOf(form: TwilioInbound): Attachment[] {
+  const list: Attachment[] = [];
+  for (let i = 0; i < Math.min(form.NumMedia, 10); i++) {
+    const url = nonEmpty(form[`MediaUrl${i}` as 'MediaUrl0']);
+    const type = nonEmpty(form[`MediaContentType${i}` as 'MediaContentType0']);
+    if (url) list.push({ kind: attachmentKind(type), url, mimeType: type, ...(i === 0 && nonEmpty(form.Body) ? { caption: form.Body } : {}) });
+  }
+  return list;
 }
 
 export function attachmentKind(contentType: string | undefined): AttachmentKind {

@@ -50,9 +50,11 @@ export class TwilioSender implements ChannelSender {
   async send(request: OutboundRequest): Promise<SendResult> {
     const body = smsBody(request);
     // Twilio answers 400/21602 anyway; failing here saves a round trip and a retry budget.
-    if (body === '') throw new ProviderError('SMS body is empty', PROVIDER, false);
+    if (body === '' && !request.media) throw new ProviderError('SMS body is empty', PROVIDER, false);
 
-    const form = new URLSearchParams({ To: request.to, ...this.#sender(request.to), Body: body });
+    const form = new URLSearchParams({ To: request.to, ...this.#sender(request.to), ...(body !== '' && { Body: body }) });
+    // MMS (and WhatsApp through Twilio): Twilio fetches the file from Baton's public URL.
+    if (request.media) form.set('MediaUrl', request.media.url);
     if (this.#statusCallbackUrl !== undefined) form.set('StatusCallback', this.#statusCallbackUrl);
 
     let response: Response;

@@ -86,6 +86,21 @@ export class WhatsAppSender implements ChannelSender {
     }
     return { providerMessageId: id };
   }
+
+  /**
+   * Marks the customer's message read (blue ticks) and shows the typing indicator until
+   * the reply arrives or 25 seconds pass. Throws on any failure: callers treat it as best effort.
+   */
+  async markRead(messageId: string): Promise<void> {
+    const response = await fetch(this.#url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } }),
+      signal: AbortSignal.timeout(Math.min(this.#timeoutMs, 5000)),
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new ProviderError(`WhatsApp read receipt answered ${response.status}`, 'whatsapp', false, response.status);
+  }
 }
 
 /**
@@ -112,6 +127,8 @@ export function whatsAppSendBody(request: OutboundRequest, listButton = 'Choose'
       template: { name: template.name, language: { code: template.language }, ...(components.length > 0 && { components }) },
     };
   }
+
+  if (request.media) return { ...base, ...mediaBody(request.media, request.text) };
 
   // Meta rejects an interactive message with an empty or over-long body; such options go
   // out as text rather than lose the reply to a non-retryable 400.
@@ -152,6 +169,20 @@ export function whatsAppSendBody(request: OutboundRequest, listButton = 'Choose'
   const lines = options.map((option, i) => `${i + 1}. ${option.title}`);
   const body = lines.length > 0 ? [request.text, ...lines].filter((line) => line !== '').join('\n') : request.text;
   return { ...base, type: 'text', text: { body, preview_url: false } };
+}
+
+/**
+ * A file by `link` (Meta fetches it from Baton's public URL). Stickers and voice notes go as
+ * images and audio; audio takes no caption, so the caption is dropped there.
+ */
+function mediaBody(media: NonNullable<OutboundRequest['media']>, caption: string): Record<string, unknown> {
+  const type = media.kind === 'image' || media.kind === 'sticker' ? 'image' : media.kind === 'video' ? 'video' : media.kind === 'audio' || media.kind === 'voice' ? 'audio' : 'document';
+  const object = {
+    link: media.url,
+    ...(caption !== '' && type !== 'audio' && { caption }),
+    ...(type === 'document' && media.filename && { filename: media.filename }),
+  };
+  return { type, [type]: object };
 }
 
 function errorFromResponse(response: Response, text: string): ProviderError {

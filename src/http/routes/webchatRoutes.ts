@@ -33,7 +33,7 @@ export const MessageAccepted = z.object({ messageId: z.uuid() });
 
 /** Labels the widget shows, in the customer's language (`dir` is ltr or rtl). */
 export const WidgetStrings = z.record(z.string(), z.string());
-const WIDGET_KEYS = ['title', 'placeholder', 'inputLabel', 'send', 'sending', 'failed', 'retry', 'minimize', 'offline'] as const;
+const WIDGET_KEYS = ['title', 'placeholder', 'inputLabel', 'send', 'sending', 'failed', 'retry', 'minimize', 'offline', 'attachment'] as const;
 
 /** Session routes: the session's own token decides (401 for a bad id too), so the id is documented, not refused as a 400. */
 const SessionParams = z.object({ id: z.string().describe('web chat session id (a UUID)') });

@@ -85,6 +85,8 @@ export async function startFaultProvider(phoneNumberId: string): Promise<FaultPr
       } catch {
         return answer(res, 400, { error: { message: 'body is not JSON', code: 100 } });
       }
+      // A read receipt (with the typing indicator) is not a send: never faulted, never counted.
+      if ((json as { status?: string }).status === 'read') return answer(res, 200, { success: true });
       const key = String(req.headers['idempotency-key'] ?? '');
       const to = String(json.to ?? '');
       const text = json.text?.body ?? json.interactive?.body?.text ?? json.template?.name ?? '';

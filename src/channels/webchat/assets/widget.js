@@ -35,6 +35,7 @@
     retry: ['data-baton-retry-label', 'Retry'],
     minimize: ['data-baton-minimize-label', 'Minimize'],
     offline: ['data-baton-offline-label', 'Reconnecting\u2026'],
+    attachment: ['data-baton-attachment-label', 'Attachment'],
   };
   var FALLBACK_BOT_LABEL = 'Bot';
 
@@ -222,6 +223,8 @@
       'color:var(--baton-muted);font-size:.85rem}',
     '#baton-chat .baton-msg[data-state="failed"] .baton-bubble{background:var(--baton-error-bg);color:var(--baton-error-fg)}',
     '#baton-chat .baton-text{white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal}',
+    '#baton-chat .baton-image{display:block;max-width:100%;border-radius:8px;margin-top:4px}',
+    '#baton-chat .baton-file{display:block;margin-top:4px;color:inherit;text-decoration:underline}',
     '#baton-chat .baton-meta{margin-bottom:2px}',
     '#baton-chat .baton-badge{display:inline-block;padding:0 7px;border-radius:999px;font-size:.72rem;' +
       'font-weight:600;line-height:1.6;background:var(--baton-accent);color:var(--baton-accent-fg)}',
@@ -598,12 +601,52 @@
     text.setAttribute('dir', 'auto');
     text.textContent = m.text == null ? '' : String(m.text);
     bubble.appendChild(text);
+    renderAttachments(inst, bubble, m.attachments);
     bubble.appendChild(el('div', 'baton-foot'));
     node.appendChild(bubble);
 
     renderOptions(inst, node, m.options);
     setTime(inst, node, timestamp(m.createdAt));
     return node;
+  }
+
+  // Files are fetched with the session token (GET /api/media/:id): images are shown,
+  // anything else is a link that opens the file.
+  function renderAttachments(inst, bubble, attachments) {
+    if (!Array.isArray(attachments)) return;
+    attachments.forEach(function (a) {
+      if (!a || typeof a.url !== 'string') return;
+      var link = el('a', 'baton-file');
+      link.href = '#';
+      link.textContent = (typeof a.filename === 'string' && a.filename) || inst.labels.attachment || LABELS.attachment[1];
+      bubble.appendChild(link);
+      var load = function () {
+        var s = inst.session;
+        if (!s) return Promise.reject(new Error('no session'));
+        return fetch(inst.api + a.url, { headers: { Authorization: 'Bearer ' + s.token } }).then(function (r) {
+          if (!r.ok) throw new Error('HTTP ' + r.status);
+          return r.blob();
+        });
+      };
+      if (a.kind === 'image' || (typeof a.mimeType === 'string' && a.mimeType.indexOf('image/') === 0)) {
+        load()
+          .then(function (blob) {
+            var img = el('img', 'baton-image');
+            img.alt = link.textContent;
+            img.src = URL.createObjectURL(blob);
+            link.replaceWith(img);
+          })
+          .catch(function () {});
+      }
+      link.addEventListener('click', function (event) {
+        event.preventDefault();
+        load()
+          .then(function (blob) {
+            window.open(URL.createObjectURL(blob), '_blank', 'noopener');
+          })
+          .catch(function () {});
+      });
+    });
   }
 
   function renderOptions(inst, node, options) {
