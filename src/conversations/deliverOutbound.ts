@@ -12,7 +12,7 @@ import { applyEarlyStatuses } from './applyStatuses.ts';
 import { isOptedOut, setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
-import { mediaRequest, type OutboundMedia } from '../media/sendAttachment.ts';
+import { mediaRequest, type OutboundMedia } from '../media/outboundMedia.ts';
 
 export type DeliverDeps = { db: Db; senders: Record<ChannelName, ChannelSender>; log: Logger };
 

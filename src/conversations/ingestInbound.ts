@@ -4,7 +4,7 @@
 import type { InboundMessage } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Dispatcher } from './dispatcher.ts';
+import type { Dispatcher } from '../queues/dispatcher.ts';
 import { metrics } from '../observability/metrics.ts';
 import { inboundMedia, recordInboundMedia } from '../media/inboundMedia.ts';
 import { inSpan } from '../observability/tracing.ts';

@@ -5,7 +5,7 @@ import type { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
 import { isUniqueViolation } from '../db/dbErrors.ts';
-import type { Dispatcher } from './dispatcher.ts';
+import type { Dispatcher } from '../queues/dispatcher.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.ts';
 import { jobId } from '../queues/jobs.ts';
 import type { Producer } from '../queues/producer.ts';
 import { Conflict, DomainError, NotFound, UnavailableError } from '../shared/errors.ts';
-import type { Dispatcher } from './dispatcher.ts';
+import type { Dispatcher } from '../queues/dispatcher.ts';
 
 export type RetryDeadLetterDeps = { db: Db; producer: Producer; dispatcher: Dispatcher };
 

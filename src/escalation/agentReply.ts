@@ -1,6 +1,7 @@
 // Use case: a person replies on the customer's channel. Only the holder (or a
 // supervisor) may; on WhatsApp, outside the 24-hour customer service window only an
 // approved template can be sent, and the agent is told so.
+import { outsideWhatsAppWindow } from '../channels/whatsapp/window.ts';
 import type { Actor } from '../agents/authenticate.ts';
 import { MAX_TEXT } from '../channels/limits.ts';
 import { assertNotOptedOut } from '../conversations/optOut.ts';
@@ -10,7 +11,6 @@ import type { EscalationDeps } from './deps.ts';
 import { randomUUID } from 'node:crypto';
 import type { Conversation } from '../generated/prisma/client.ts';
 
-export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
 export type AgentReplyInput = {
   text?: string | undefined;
@@ -40,8 +40,6 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
 }
 
 /** Is this a WhatsApp conversation whose customer last wrote more than 24 hours ago (templates only)? */
-export const outsideWhatsAppWindow = (c: Pick<Conversation, 'channel' | 'lastInboundAt'>) =>
-  c.channel === 'whatsapp' && (!c.lastInboundAt || Date.now() - c.lastInboundAt.getTime() > WHATSAPP_WINDOW_MS);
 
 export const agentIdempotencyKey = (actor: Actor, clientMessageId: string | undefined) => `agent:${actor.id}:${clientMessageId ?? randomUUID()}`;
 

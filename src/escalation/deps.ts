@@ -1,6 +1,6 @@
 // What the escalation use cases need, wired once in the runtime.
 import type { BotRegistry } from '../packs/registry.ts';
-import type { Dispatcher } from '../conversations/dispatcher.ts';
+import type { Dispatcher } from '../queues/dispatcher.ts';
 import type { Db } from '../db/client.ts';
 import type { Producer } from '../queues/producer.ts';
 import type { Logger } from '../shared/logger.ts';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
-import type { Dispatch } from '../conversations/dispatcher.ts';
+import type { Dispatch } from '../queues/dispatcher.ts';
 
 /** What the payload keeps per file; `source` is the provider's reference, never shown. */
 export type MediaEntry = { id: string; kind: string; mimeType?: string; filename?: string; source?: string };

@@ -14,7 +14,7 @@ import { DEFAULT_PACK_DIR, trainingExamples, type Pack } from '../packs/loadPack
 import { createClassifier } from '../understanding/classifier.ts';
 import { LanguageDetector } from '../i18n/detectLanguage.ts';
 import { languageSamples } from '../i18n/languageSamples.ts';
-import { createDispatcher } from '../conversations/dispatcher.ts';
+import { createDispatcher } from '../queues/dispatcher.ts';
 import { messageView } from '../conversations/messageView.ts';
 import { producerConnection, workerConnection } from '../queues/connection.ts';
 import { createProducer } from '../queues/producer.ts';

@@ -3,11 +3,11 @@
 // translated text. Outside it, Meta takes only approved templates: the notice goes as
 // the template registered for it, or not at all — never as free text — and a skipped
 // notice is recorded (a failed message `no_template`, a log line and a metric).
-import type { Dispatcher } from '../conversations/dispatcher.ts';
+import type { Dispatcher } from '../queues/dispatcher.ts';
 import { queueOutbound, type OutboundDraft } from '../conversations/queueOutbound.ts';
 import type { Db } from '../db/client.ts';
 import { isUniqueViolation } from '../db/dbErrors.ts';
-import { outsideWhatsAppWindow } from '../escalation/agentReply.ts';
+import { outsideWhatsAppWindow } from '../channels/whatsapp/window.ts';
 import type { Conversation } from '../generated/prisma/client.ts';
 import { translator } from '../i18n/i18n.ts';
 import { metrics } from '../observability/metrics.ts';

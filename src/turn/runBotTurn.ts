@@ -15,7 +15,7 @@ import type { Locks } from '../db/locks.ts';
 import { recoverStuckHandoffs } from '../handoff/protocol.ts';
 import type { OwnerType } from '../generated/prisma/enums.ts';
 import { parseContext, parseMemory } from '../handoff/context.ts';
-import type { Dispatch, Dispatcher } from '../conversations/dispatcher.ts';
+import type { Dispatch, Dispatcher } from '../queues/dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from '../conversations/messageView.ts';
 

@@ -1,6 +1,6 @@
 // Periodically moves outbox rows that missed the fast path (Redis down at commit
 // time, a crash between commit and enqueue) into Redis.
-import type { Dispatcher } from '../conversations/dispatcher.ts';
+import type { Dispatcher } from '../queues/dispatcher.ts';
 import type { Logger } from '../shared/logger.ts';
 
 export function startOutboxSweeper(dispatcher: Dispatcher, intervalMs: number, log: Logger) {

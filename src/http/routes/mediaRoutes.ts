@@ -3,8 +3,8 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { MessageView, messageView } from '../../conversations/messageView.ts';
-import { readMedia, readPublicMedia, type MediaContent } from '../../media/readMedia.ts';
-import { sendAttachment } from '../../media/sendAttachment.ts';
+import { readMedia, readPublicMedia, type MediaContent } from '../../workspace/readMedia.ts';
+import { sendAttachment } from '../../workspace/sendAttachment.ts';
 import { bearerToken } from '../middleware/auth.ts';
 import { route, type RouteDef } from '../route.ts';
 import { ConversationParams } from './agentRoutes.ts';

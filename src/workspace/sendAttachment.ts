@@ -6,18 +6,17 @@
 // and Twilio.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Actor } from '../agents/authenticate.ts';
-import type { AttachmentKind, OutboundRequest } from '../channels/channel.ts';
+import type { OutboundMedia } from '../media/outboundMedia.ts';
 import { attachmentKind } from '../channels/sms/normalize.ts';
 import { MAX_TEXT } from '../channels/limits.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { agentIdempotencyKey, conversationToReplyTo, templateRequired } from '../escalation/agentReply.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
 import { InvalidInput, Unprocessable } from '../shared/errors.ts';
-import { bareType, isAllowedType, MAX_MEDIA_BYTES } from './limits.ts';
-import { mediaKey, type MediaStore } from './store.ts';
+import { bareType, isAllowedType, MAX_MEDIA_BYTES } from '../media/limits.ts';
+import { mediaKey, type MediaStore } from '../media/store.ts';
 
 /** What an outbound message's payload keeps per file (`link`: the provider's URL; never shown in the message view). */
-export type OutboundMedia = { id: string; kind: AttachmentKind; mimeType: string; filename?: string; link: string };
 
 export type SendAttachmentInput = { data: string; mimeType: string; filename?: string | undefined; caption?: string | undefined; clientMessageId?: string | undefined };
 
@@ -81,9 +80,3 @@ export async function sendAttachment(deps: EscalationDeps & { store: MediaStore;
   return message;
 }
 
-/** The part of a send request an outbound message's file adds. */
-export function mediaRequest(media: OutboundMedia[] | undefined): Pick<OutboundRequest, 'media'> {
-  const first = media?.[0];
-  if (!first) return {};
-  return { media: { kind: first.kind, url: first.link, mimeType: first.mimeType, ...(first.filename && { filename: first.filename }) } };
-}

@@ -2,7 +2,7 @@
 // and by a periodic sweep (the safety net for when Redis was down at commit time).
 // The outbox row is deleted only after the job is in Redis, so nothing is lost.
 import type { Db } from '../db/client.ts';
-import type { Producer } from '../queues/producer.ts';
+import type { Producer } from './producer.ts';
 import type { Logger } from '../shared/logger.ts';
 import { currentTraceparent } from '../observability/tracing.ts';
 

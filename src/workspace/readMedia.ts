@@ -7,7 +7,7 @@ import { visibleTo } from '../conversations/readSide.ts';
 import { hashToken } from '../conversations/webchatSessions.ts';
 import type { Db } from '../db/client.ts';
 import { Conflict, Forbidden, NotFound, Unauthenticated } from '../shared/errors.ts';
-import type { MediaStore } from './store.ts';
+import type { MediaStore } from '../media/store.ts';
 
 export type MediaContent = { bytes: Buffer; mimeType: string; filename: string | null };
 type ReadDeps = { db: Db; store: MediaStore; adminToken: string };
