@@ -37,11 +37,16 @@ function grams(text: string): string[] {
   return out;
 }
 
+// Additive smoothing of the n-gram models (0.5 let large models beat small ones on grams both lack).
+const SMOOTHING = 0.1;
+
 type Model = { counts: Map<string, number>; total: number };
 
 export class LanguageDetector {
   private readonly models = new Map<string, Model>();
   private readonly vocabulary = new Set<string>();
+  /** Distinct grams per script: the smoothing of a model counts only its own script's grams. */
+  private readonly scriptVocabulary = new Map<Script, Set<string>>();
 
   /** Samples in Latin script for a non-English language train its romanized model. */
   constructor(samples: readonly Sample[]) {
@@ -55,6 +60,9 @@ export class LanguageDetector {
         model.counts.set(g, (model.counts.get(g) ?? 0) + 1);
         model.total++;
         this.vocabulary.add(g);
+        let own = this.scriptVocabulary.get(script.script);
+        if (!own) this.scriptVocabulary.set(script.script, (own = new Set()));
+        own.add(g);
       }
     }
   }
@@ -89,12 +97,14 @@ export class LanguageDetector {
 
   private posterior(text: string, candidates: readonly string[], script: Script): Map<string, number> {
     const features = grams(text);
-    const vocab = this.vocabulary.size + 1;
+    // Smoothing over the grams of this script only: with every script's grams counted, a
+    // language with few samples (romanized Marathi) could never beat one with many.
+    const vocab = (this.scriptVocabulary.get(script)?.size ?? this.vocabulary.size) + 1;
     const logs = candidates.map((label) => {
       const model = this.models.get(label);
       if (!model) return -Infinity;
       let sum = 0;
-      for (const g of features) sum += Math.log(((model.counts.get(g) ?? 0) + 0.5) / (model.total + 0.5 * vocab));
+      for (const g of features) sum += Math.log(((model.counts.get(g) ?? 0) + SMOOTHING) / (model.total + SMOOTHING * vocab));
       return sum / Math.max(1, features.length);
     });
     // Per-gram average log likelihoods, sharpened into probabilities.
