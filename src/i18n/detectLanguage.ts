@@ -39,6 +39,7 @@ function grams(text: string): string[] {
 
 // Additive smoothing of the n-gram models (0.5 let large models beat small ones on grams both lack).
 const SMOOTHING = 0.1;
+const MIN_ROMANIZED_SAMPLES = 15;
 
 type Model = { counts: Map<string, number>; total: number };
 
@@ -48,12 +49,20 @@ export class LanguageDetector {
   /** Distinct grams per script: the smoothing of a model counts only its own script's grams. */
   private readonly scriptVocabulary = new Map<Script, Set<string>>();
 
-  /** Samples in Latin script for a non-English language train its romanized model. */
+  /**
+   * Samples in Latin script for a non-English language train its romanized model, once
+   * there are enough of them: a stray Latin line or two (a brand, an English word in a
+   * catalog) would make a tiny model that wins short English messages.
+   */
   constructor(samples: readonly Sample[]) {
-    for (const { locale, text } of samples) {
-      const script = dominantScript(text.replace(ID_LIKE, ' '));
+    const scripted = samples.map((s) => ({ ...s, script: dominantScript(s.text.replace(ID_LIKE, ' ')) }));
+    const romanized = new Map<string, number>();
+    for (const s of scripted) if (s.script?.script === 'Latin' && s.locale !== 'en') romanized.set(s.locale, (romanized.get(s.locale) ?? 0) + 1);
+    for (const { locale, text, script } of scripted) {
       if (!script) continue;
-      const label = script.script === 'Latin' && locale !== 'en' ? `${locale}-Latn` : locale;
+      const latin = script.script === 'Latin' && locale !== 'en';
+      if (latin && (romanized.get(locale) ?? 0) < MIN_ROMANIZED_SAMPLES) continue;
+      const label = latin ? `${locale}-Latn` : locale;
       let model = this.models.get(label);
       if (!model) this.models.set(label, (model = { counts: new Map(), total: 0 }));
       for (const g of grams(text)) {

@@ -42,6 +42,16 @@ describe('detection', () => {
   });
 });
 
+describe('romanized languages', () => {
+  it('recognises romanized text of the languages that have romanized training, and short English stays English', () => {
+    expect(detector.detect('mala maze paise parat pahijet').locale).toBe('mr');
+    expect(detector.detect('mero paisa kahile firta hunchha').locale).toBe('ne');
+    expect(detector.detect('nanna order innu bandilla yaake').locale).toBe('kn');
+    // A language with a stray Latin line or two in its catalogs has no romanized model.
+    expect(detector.detect('cancel ORD-1003 please').locale).not.toBe('mni');
+  });
+});
+
 describe('policy', () => {
   const decide = (text: string, opts: Partial<Parameters<typeof decideLanguage>[0]> = {}) =>
     decideLanguage({ text, current: 'ta', chosen: null, asksToSwitch: false, detector, ...opts });
