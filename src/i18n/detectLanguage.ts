@@ -37,24 +37,41 @@ function grams(text: string): string[] {
   return out;
 }
 
+// Additive smoothing of the n-gram models (0.5 let large models beat small ones on grams both lack).
+const SMOOTHING = 0.1;
+const MIN_ROMANIZED_SAMPLES = 15;
+
 type Model = { counts: Map<string, number>; total: number };
 
 export class LanguageDetector {
   private readonly models = new Map<string, Model>();
   private readonly vocabulary = new Set<string>();
+  /** Distinct grams per script: the smoothing of a model counts only its own script's grams. */
+  private readonly scriptVocabulary = new Map<Script, Set<string>>();
 
-  /** Samples in Latin script for a non-English language train its romanized model. */
+  /**
+   * Samples in Latin script for a non-English language train its romanized model, once
+   * there are enough of them: a stray Latin line or two (a brand, an English word in a
+   * catalog) would make a tiny model that wins short English messages.
+   */
   constructor(samples: readonly Sample[]) {
-    for (const { locale, text } of samples) {
-      const script = dominantScript(text.replace(ID_LIKE, ' '));
+    const scripted = samples.map((s) => ({ ...s, script: dominantScript(s.text.replace(ID_LIKE, ' ')) }));
+    const romanized = new Map<string, number>();
+    for (const s of scripted) if (s.script?.script === 'Latin' && s.locale !== 'en') romanized.set(s.locale, (romanized.get(s.locale) ?? 0) + 1);
+    for (const { locale, text, script } of scripted) {
       if (!script) continue;
-      const label = script.script === 'Latin' && locale !== 'en' ? `${locale}-Latn` : locale;
+      const latin = script.script === 'Latin' && locale !== 'en';
+      if (latin && (romanized.get(locale) ?? 0) < MIN_ROMANIZED_SAMPLES) continue;
+      const label = latin ? `${locale}-Latn` : locale;
       let model = this.models.get(label);
       if (!model) this.models.set(label, (model = { counts: new Map(), total: 0 }));
       for (const g of grams(text)) {
         model.counts.set(g, (model.counts.get(g) ?? 0) + 1);
         model.total++;
         this.vocabulary.add(g);
+        let own = this.scriptVocabulary.get(script.script);
+        if (!own) this.scriptVocabulary.set(script.script, (own = new Set()));
+        own.add(g);
       }
     }
   }
@@ -89,12 +106,14 @@ export class LanguageDetector {
 
   private posterior(text: string, candidates: readonly string[], script: Script): Map<string, number> {
     const features = grams(text);
-    const vocab = this.vocabulary.size + 1;
+    // Smoothing over the grams of this script only: with every script's grams counted, a
+    // language with few samples (romanized Marathi) could never beat one with many.
+    const vocab = (this.scriptVocabulary.get(script)?.size ?? this.vocabulary.size) + 1;
     const logs = candidates.map((label) => {
       const model = this.models.get(label);
       if (!model) return -Infinity;
       let sum = 0;
-      for (const g of features) sum += Math.log(((model.counts.get(g) ?? 0) + 0.5) / (model.total + 0.5 * vocab));
+      for (const g of features) sum += Math.log(((model.counts.get(g) ?? 0) + SMOOTHING) / (model.total + SMOOTHING * vocab));
       return sum / Math.max(1, features.length);
     });
     // Per-gram average log likelihoods, sharpened into probabilities.

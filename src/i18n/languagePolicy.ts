@@ -4,11 +4,16 @@
 // 2. A remembered choice is kept whatever the customer writes next.
 // 3. Otherwise the detected language of the message, when the message is long enough
 //    to tell and the detector is confident; short messages never flip the language.
+//    A message in a script English is not written in (Devanagari, Bengali, Perso-Arabic…)
+//    that is not confidently one language is still answered in the most likely language
+//    of that script, never in English; if the conversation's language already uses
+//    that script, it is kept.
 // Romanized Indian-language text ("mera order kab aayega") counts as that language
 // and is answered in its native script, with the menu offering to switch.
 import { Locale } from '../config/env.ts';
 import type { Detection, LanguageDetector } from './detectLanguage.ts';
 import { languageNamedIn } from './languageNames.ts';
+import { CANDIDATES } from './scripts.ts';
 
 export const MIN_DETECTION_CONFIDENCE = 0.6;
 
@@ -37,5 +42,8 @@ export function decideLanguage(input: {
   }
   if (input.chosen) return { locale: Locale.catch(current).parse(input.chosen), detection };
   if (detection.locale && detection.confidence >= MIN_DETECTION_CONFIDENCE) return { locale: detection.locale, detection };
+  if (detection.locale && !detection.romanized && detection.script !== 'Latin' && !CANDIDATES[detection.script].includes(current)) {
+    return { locale: detection.locale, detection };
+  }
   return { locale: current, detection };
 }

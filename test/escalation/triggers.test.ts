@@ -108,3 +108,75 @@ describe('sentimentOf', () => {
     expect(sentimentOf(undefined)).toBe(0);
   });
 });
+
+describe('detectTrigger in every language', () => {
+  // One legal threat and one angry message per language (locale code first).
+  const LEGAL: Array<[string, string]> = [
+    ['en', 'I will take this to court'],
+    ['as', 'মই উকীলৰ লগত কথা পাতিম'],
+    ['bn', 'আমি উকিলের সাথে কথা বলব'],
+    ['brx', 'आं उकिलजों खौरां बुंगोन'],
+    ['doi', 'मैं तुंदे उप्पर केस करगा'],
+    ['gu', 'હું વકીલ સાથે વાત કરીશ'],
+    ['hi', 'मैं अदालत जाऊँगा'],
+    ['kn', 'ನಾನು ವಕೀಲರ ಜೊತೆ ಮಾತಾಡುತ್ತೇನೆ'],
+    ['ks', 'بہٕ گژھہ عدالت'],
+    ['kok', 'हांव कोर्टांत वतलों'],
+    ['mai', 'हम अहाँ पर कानूनी कार्रवाई करब'],
+    ['ml', 'ഞാൻ കോടതിയിൽ പോകും'],
+    ['mni', 'ꯑꯩ ꯋꯥꯀꯤꯜ ꯀꯧꯒꯅꯤ'],
+    ['mr', 'मी वकिलाकडे जाईन, कायदेशीर कारवाई करीन'],
+    ['ne', 'म अदालतमा मुद्दा हाल्छु'],
+    ['or', 'ମୁଁ ଓକିଲଙ୍କ ସହ କଥା ହେବି'],
+    ['pa', 'ਮੈਂ ਵਕੀਲ ਨਾਲ ਗੱਲ ਕਰਾਂਗਾ'],
+    ['sa', 'अहं न्यायालयं गमिष्यामि'],
+    ['sat', 'ᱤᱧ ᱣᱟᱠᱤᱞ ᱴᱷᱮᱱ ᱪᱟᱞᱟᱜᱼᱟ'],
+    ['sd', 'مان وڪيل سان ڳالهائيندس'],
+    ['ta', 'நான் சட்ட நடவடிக்கை எடுப்பேன்'],
+    ['te', 'నేను కోర్టుకు వెళ్తాను'],
+    ['ur', 'میں عدالت جاؤں گا'],
+  ];
+  const ANGRY: Array<[string, string]> = [
+    ['en', 'what a pathetic company'],
+    ['as', 'তোমালোক প্ৰতাৰক'],
+    ['bn', 'এটা একদম জঘন্য সার্ভিস'],
+    ['brx', 'नोंथांनि सेवा गाज्रि'],
+    ['doi', 'तुस लोक ठग ओ'],
+    ['gu', 'આ તો છેતરપિંડી છે'],
+    ['hi', 'सबसे खराब सर्विस है'],
+    ['kn', 'ಇದು ಮೋಸ'],
+    ['ks', 'یہ چھُ بےکار'],
+    ['kok', 'ही फसवणूक'],
+    ['mai', 'ई बड़ बेकार सेवा अछि'],
+    ['ml', 'ഇത് തട്ടിപ്പാണ്'],
+    ['mni', 'ꯁꯦꯕꯥ ꯑꯁꯤ ꯐꯠꯇꯕꯅꯤ'],
+    ['mr', 'फालतू सेवा आहे'],
+    ['ne', 'यो त ठगी हो'],
+    ['or', 'ଏହା ପ୍ରତାରଣା'],
+    ['pa', 'ਇਹ ਧੋਖਾ ਹੈ'],
+    ['sa', 'एषः वञ्चकः'],
+    ['sat', 'ᱱᱚᱣᱟ ᱫᱷᱚᱠᱟ ᱠᱟᱱᱟ'],
+    ['sd', 'هي ٺڳي آهي'],
+    ['ta', 'இது ஏமாற்று வேலை'],
+    ['te', 'ఇది మోసం'],
+    ['ur', 'یہ دھوکہ ہے'],
+  ];
+  it.each(LEGAL)('a legal threat in %s: %s', (_, text) => {
+    expect(detectTrigger(text, [])).toEqual(legal);
+  });
+  it.each(ANGRY)('anger in %s: %s', (_, text) => {
+    expect(detectTrigger(text, [])).toEqual(negative);
+  });
+  it('covers every language', async () => {
+    const { LOCALES } = await import('../../src/config/env.ts');
+    expect(new Set(LEGAL.map(([l]) => l))).toEqual(new Set(LOCALES));
+    expect(new Set(ANGRY.map(([l]) => l))).toEqual(new Set(LOCALES));
+  });
+  it('shouting in any cased script counts; a broken app is not anger', () => {
+    expect(detectTrigger('MERA REFUND ABHI TAK NAHI AAYA', [])).toEqual(shouting);
+    expect(detectTrigger('ΠΟΥ ΕΙΝΑΙ Η ΠΑΡΑΓΓΕΛΙΑ ΜΟΥ', [])).toEqual(shouting);
+    expect(detectTrigger('ÇA NE MARCHE PAS DU TOUT ÉVIDEMMENT', [])).toEqual(shouting);
+    expect(detectTrigger('app kharab hai, khul nahi rahi', [])).toBeUndefined();
+    expect(detectTrigger('ऐप खराब हो गया है', [])).toBeUndefined();
+  });
+});

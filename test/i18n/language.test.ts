@@ -42,6 +42,16 @@ describe('detection', () => {
   });
 });
 
+describe('romanized languages', () => {
+  it('recognises romanized text of the languages that have romanized training, and short English stays English', () => {
+    expect(detector.detect('mala maze paise parat pahijet').locale).toBe('mr');
+    expect(detector.detect('mero paisa kahile firta hunchha').locale).toBe('ne');
+    expect(detector.detect('nanna order innu bandilla yaake').locale).toBe('kn');
+    // A language with a stray Latin line or two in its catalogs has no romanized model.
+    expect(detector.detect('cancel ORD-1003 please').locale).not.toBe('mni');
+  });
+});
+
 describe('policy', () => {
   const decide = (text: string, opts: Partial<Parameters<typeof decideLanguage>[0]> = {}) =>
     decideLanguage({ text, current: 'ta', chosen: null, asksToSwitch: false, detector, ...opts });
@@ -51,6 +61,16 @@ describe('policy', () => {
   });
   it('a confident detection sets the language when nothing was chosen', () => {
     expect(decide('मेरा ऑर्डर कब आएगा?').locale).toBe('hi');
+  });
+  it('an unsure guess in a script English is not written in is answered in that script, never in English', () => {
+    const unsure = (locale: 'mai' | 'bn' | 'ur', script: 'Devanagari' | 'Bengali' | 'Arabic') =>
+      ({ detect: () => ({ locale, confidence: 0.3, script, romanized: false, by: 'ngram' }) }) as unknown as LanguageDetector;
+    expect(decide('आदरणीय महोदय, हमर ऑर्डर कतय अछि', { current: 'en', detector: unsure('mai', 'Devanagari') }).locale).toBe('mai');
+    expect(decide('আমার অর্ডার', { current: 'en', detector: unsure('bn', 'Bengali') }).locale).toBe('bn');
+    expect(decide('میرا آرڈر', { current: 'en', detector: unsure('ur', 'Arabic') }).locale).toBe('ur');
+    // The conversation already in a language of that script keeps it.
+    expect(decide('आदरणीय महोदय, हमर ऑर्डर कतय अछि', { current: 'mr', detector: unsure('mai', 'Devanagari') }).locale).toBe('mr');
+    expect(decide('আমার অর্ডার', { current: 'mni', detector: unsure('bn', 'Bengali') }).locale).toBe('mni');
   });
   it('a chosen language wins over detection', () => {
     expect(decide('where is my order please', { chosen: 'ta' }).locale).toBe('ta');
