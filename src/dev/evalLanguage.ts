@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../config/env.ts';
-import { ConversationContext } from '../conversations/context.ts';
+import { ConversationContext } from '../handoff/context.ts';
 import { decideRoute } from '../handoff/routing.ts';
 import { LanguageDetector } from '../i18n/detectLanguage.ts';
 import { decideLanguage } from '../i18n/languagePolicy.ts';

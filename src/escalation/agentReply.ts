@@ -9,7 +9,6 @@ import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { Forbidden, NotFound, Unprocessable } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
 import { randomUUID } from 'node:crypto';
-import type { Conversation } from '../generated/prisma/client.ts';
 
 
 export type AgentReplyInput = {
