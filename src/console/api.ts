@@ -42,3 +42,15 @@ export function errorDetail(r: ApiResult<unknown>): string {
   const why = typeof d?.message === 'string' ? d.message : typeof d?.error === 'string' ? d.error : '';
   return why ? `${r.status}: ${why}` : String(r.status);
 }
+
+/** A file behind the agent's token (media); `later` when it is still downloading (409) or the network failed. */
+export async function fetchFile(path: string): Promise<Blob | 'later' | null> {
+  if (!session.token) return null;
+  try {
+    const res = await fetch(path, { headers: { Authorization: `Bearer ${session.token}` }, cache: 'no-store', credentials: 'omit' });
+    if (res.status === 409) return 'later';
+    return res.ok ? await res.blob() : null;
+  } catch {
+    return 'later';
+  }
+}

@@ -2,13 +2,14 @@
 // and the team's private notes, in time order), and — when this agent holds it — the
 // reply box, the note box and the hand-on actions.
 import { html } from 'htm/preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ConversationView } from '../../conversations/conversationView.ts';
 import type { MessageView } from '../../conversations/messageView.ts';
 import type { NoteView } from '../../workspace/notes.ts';
 import { isRtl } from '../../i18n/direction.ts';
 import { channelName, clockTime, languageName, statusText, toTime } from '../format.ts';
 import { has, t } from '../i18n.ts';
+import { fetchFile } from '../api.ts';
 import type { OpenConversation, Store } from '../store.ts';
 import { Actions } from './Actions.ts';
 import { Composer } from './Composer.ts';
@@ -19,6 +20,40 @@ function ownerText(store: Store, conv: ConversationView): string {
   if (o.type === 'bot') return t('heldByBot', { name: o.id ?? '' });
   if (o.type === 'agent') return store.me && o.id === store.me.id ? t('heldByYou') : t('heldByAgent', { name: store.agentName(o.id) ?? t('agent') });
   return '';
+}
+
+type Attachment = NonNullable<MessageView['attachments']>[number];
+
+/**
+ * A file the message carries. Media need the agent's token, which an <img src> cannot
+ * send: the file is fetched with it and shown from a blob: URL (the CSP allows blob:
+ * images). A file still downloading (409) is tried again a few seconds later.
+ */
+function AttachmentView({ a }: { a: Attachment }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const isImage = (a.mimeType ?? '').startsWith('image/');
+  useEffect(() => {
+    if (!isImage) return;
+    let url: string | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let live = true;
+    const load = async () => {
+      const file = await fetchFile(a.url);
+      if (!live) return;
+      if (file === 'later') timer = setTimeout(() => void load(), 3000);
+      else if (file) setSrc((url = URL.createObjectURL(file)));
+    };
+    void load();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [a.url, isImage]);
+  const name = a.filename ?? a.mimeType ?? a.kind;
+  return html`<div class="attachment" data-attachment-id=${a.id} data-kind=${a.kind}>
+    ${isImage && src ? html`<img class="attachment-image" src=${src} alt=${name} />` : html`<span class="attachment-name" dir="auto">${name}</span>`}
+  </div>`;
 }
 
 function Message({ m, locale }: { m: MessageView; locale: string }) {
@@ -33,6 +68,7 @@ function Message({ m, locale }: { m: MessageView; locale: string }) {
       <div class="who"><span class=${`kind-badge ${kind}`}>${badge}</span>${m.author.name ? html`<span class="author-name" dir="auto">${m.author.name}</span>` : null}</div>
       <div class="bubble">
         <div class="text" lang=${theirs ? locale : undefined} dir=${theirs && isRtl(locale) ? 'rtl' : 'auto'}>${m.text}</div>
+        ${m.attachments?.length ? html`<div class="attachments">${m.attachments.map((a) => html`<${AttachmentView} a=${a} key=${a.id} />`)}</div>` : null}
         ${m.options?.length ? html`<div class="options">${m.options.map((o) => html`<span class="option" dir="auto">${o.title}</span>`)}</div>` : null}
       </div>
       <div class="foot">${foot}</div>
