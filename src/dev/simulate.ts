@@ -17,7 +17,8 @@ import { provideInfrastructure } from '../main/infrastructure.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import { createLogger } from '../shared/logger.ts';
 import { SimulatedCustomer, type TurnReport } from './simulatedCustomer.ts';
-import { startStandInProvider } from './standInProvider.ts';
+import { startStandInProvider, type StandInProvider } from './standInProvider.ts';
+import { randomUUID } from 'node:crypto';
 
 const Expectation = z.object({
   owner: z.string().optional(),
@@ -30,6 +31,10 @@ const Expectation = z.object({
     .optional(),
   noHandoff: z.boolean().optional(),
   locale: z.string().optional(),
+  /** Nothing at all is sent back (STOP, START, an opted-out number). */
+  silent: z.boolean().optional(),
+  /** The message's files were downloaded and kept (media for the person who will read it). */
+  mediaKept: z.boolean().optional(),
 });
 const Scenario = z.object({
   name: z.string(),
@@ -37,7 +42,9 @@ const Scenario = z.object({
   locale: z.string().default('en'),
   /** Bots that misbehave in this scenario: they refuse every handoff to them. */
   faults: z.record(z.string(), z.enum(['reject', 'throw'])).default({}),
-  steps: z.array(z.object({ say: z.string(), replyId: z.string().optional(), expect: Expectation.default({}) })).min(1),
+  /** The customer writes on WhatsApp (default) or by SMS through Twilio. */
+  channel: z.enum(['whatsapp', 'sms']).default('whatsapp'),
+  steps: z.array(z.object({ say: z.string(), replyId: z.string().optional(), image: z.boolean().optional(), expect: Expectation.default({}) })).min(1),
 });
 type Scenario = z.infer<typeof Scenario>;
 
@@ -76,13 +83,17 @@ function faulty(bot: RegisteredBot, fault: 'reject' | 'throw'): RegisteredBot {
   };
 }
 
-export async function runScenario(rt: Runtime, baseUrl: string, scenario: Scenario): Promise<ScenarioResult> {
+// A 1×1 PNG, served by the stand-in Graph API for photo steps.
+const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+export async function runScenario(rt: Runtime, baseUrl: string, scenario: Scenario, provider: StandInProvider): Promise<ScenarioResult> {
   const customer = new SimulatedCustomer({
     baseUrl,
     db: rt.db,
     appSecret: rt.config.whatsapp.appSecrets[0]!,
     phoneNumberId: rt.config.whatsapp.phoneNumberId,
     name: 'Sim',
+    ...(scenario.channel === 'sms' ? { sms: { authToken: rt.config.twilio.authTokens[0]!, publicBaseUrl: rt.config.publicBaseUrl, to: rt.config.twilio.fromNumber } } : {}),
   });
   // The customer's language choice, as the contact's setting.
   const failures: string[] = [];
@@ -94,7 +105,10 @@ export async function runScenario(rt: Runtime, baseUrl: string, scenario: Scenar
     let report: TurnReport;
     try {
       if (i === 0 && scenario.locale !== 'en') await presetLocale(rt, customer.waId, scenario.locale);
-      report = await customer.say(step.say, step.replyId ? { replyId: step.replyId } : {});
+      const image = step.image ? { mediaId: `sim-photo-${randomUUID()}`, mimeType: 'image/png' } : undefined;
+      if (image) provider.serveMedia(image.mediaId, { bytes: PHOTO, mimeType: image.mimeType });
+      report = await customer.say(step.say, { ...(step.replyId ? { replyId: step.replyId } : {}), ...(image ? { image } : {}) });
+      if (step.expect.mediaKept) await mediaKept(rt, report.conversation.id);
     } catch (err) {
       failures.push(`step ${i + 1} "${step.say}": ${err instanceof Error ? err.message : String(err)}`);
       break;
@@ -120,6 +134,7 @@ function check(expect: z.infer<typeof Expectation>, report: TurnReport): string[
   if (expect.noReply && texts.some((t) => new RegExp(expect.noReply!, 'iu').test(t))) out.push(`a reply matches /${expect.noReply}/`);
   if (expect.asks && !report.replies.some((r) => r.asks === expect.asks)) out.push(`did not ask for ${expect.asks}`);
   if (expect.noHandoff && report.handoffs.length) out.push(`unexpected handoff ${JSON.stringify(report.handoffs)}`);
+  if (expect.silent && texts.length) out.push(`expected no reply, got ${JSON.stringify(texts)}`);
   if (expect.handoff) {
     const want = expect.handoff;
     const found = report.handoffs.some(
@@ -132,6 +147,20 @@ function check(expect: z.infer<typeof Expectation>, report: TurnReport): string[
     if (!found) out.push(`no handoff like ${JSON.stringify(want)} in ${JSON.stringify(report.handoffs)}`);
   }
   return out;
+}
+
+/** Waits until the conversation's last inbound file is downloaded and kept (or says why not). */
+async function mediaKept(rt: Runtime, conversationId: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const file = await rt.db.mediaFile.findFirst({ where: { conversationId, direction: 'inbound' }, orderBy: { createdAt: 'desc' } });
+    if (file && file.status !== 'pending') {
+      if (file.status !== 'stored') throw new Error(`the photo was not kept: ${file.status} ${file.error ?? ''}`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('the photo was not downloaded in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Scenarios in another language start from a contact who chose it. */
@@ -191,7 +220,7 @@ async function main() {
     });
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     for (const scenario of group) {
-      const result = await runScenario(rt, baseUrl, scenario);
+      const result = await runScenario(rt, baseUrl, scenario, provider);
       results.push(result);
       process.stdout.write(`${result.passed ? 'PASS' : 'FAIL'}  ${scenario.name}${result.passed ? '' : `\n      ${[...result.failures, ...result.askedAgain.map((a) => `asked again: ${a}`)].join('\n      ')}`}\n`);
     }

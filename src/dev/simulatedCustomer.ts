@@ -1,6 +1,7 @@
 // A customer on WhatsApp, driven through Baton's real HTTP webhook: it signs and
 // posts each message like Meta would, then waits until Baton has answered it and
 // every reply has left (read from PostgreSQL), and returns what it was told.
+import { computeTwilioSignature } from '../channels/sms/signature.ts';
 import { randomUUID } from 'node:crypto';
 import { signWhatsAppBody } from '../channels/whatsapp/index.ts';
 import { whatsappWebhookBody } from './whatsappWebhookBody.ts';
@@ -24,33 +25,29 @@ export class SimulatedCustomer {
   private conversationId: string | undefined;
 
   constructor(
-    private readonly opts: { baseUrl: string; db: Db; appSecret: string; phoneNumberId: string; name?: string; waId?: string; timeoutMs?: number },
+    private readonly opts: {
+      baseUrl: string;
+      db: Db;
+      appSecret: string;
+      phoneNumberId: string;
+      name?: string;
+      waId?: string;
+      timeoutMs?: number;
+      /** Write by SMS instead (Twilio's signed form): the auth token and the URL Twilio signs. */
+      sms?: { authToken: string; publicBaseUrl: string; to: string };
+    },
   ) {
     this.waId = opts.waId ?? `91${Math.floor(7_000_000_000 + Math.random() * 2_999_999_999)}`;
   }
 
-  async say(text: string, options: { replyId?: string } = {}): Promise<TurnReport> {
+  /** `image`: a WhatsApp photo (the provider must serve that media id), `text` its caption. */
+  async say(text: string, options: { replyId?: string; image?: { mediaId: string; mimeType: string } } = {}): Promise<TurnReport> {
     const before = this.conversationId ? await this.state() : undefined;
     const handoffsBefore = this.conversationId ? await this.opts.db.handoffEvent.count({ where: { conversationId: this.conversationId } }) : 0;
-    const id = `wamid.sim-${randomUUID()}`;
     this.sent++;
-    const message = options.replyId
-      ? { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: options.replyId, title: text } } }
-      : { type: 'text', text: { body: text } };
-    const body = whatsappWebhookBody({
-      phoneNumberId: this.opts.phoneNumberId,
-      contact: { waId: this.waId, name: this.opts.name ?? 'Simulated Customer' },
-      messages: [{ from: this.waId, id, ...message }],
-    });
-    const response = await fetch(`${this.opts.baseUrl}/webhooks/whatsapp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppBody(body, this.opts.appSecret) },
-      body,
-    });
-    if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
-
+    const { channel, id } = this.opts.sms ? await this.postSms(text) : await this.postWhatsApp(text, options);
     const inbound = await this.opts.db.message.findUniqueOrThrow({
-      where: { channel_providerMessageId: { channel: 'whatsapp', providerMessageId: id } },
+      where: { channel_providerMessageId: { channel, providerMessageId: id } },
     });
     this.conversationId = inbound.conversationId;
     await this.settle(inbound.id);
@@ -72,6 +69,41 @@ export class SimulatedCustomer {
       knownBefore: before?.context.slots ?? {},
       conversation: await this.state(),
     };
+  }
+
+  private async postWhatsApp(text: string, options: { replyId?: string; image?: { mediaId: string; mimeType: string } }) {
+    const id = `wamid.sim-${randomUUID()}`;
+    const message = options.replyId
+      ? { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: options.replyId, title: text } } }
+      : options.image
+        ? { type: 'image', image: { id: options.image.mediaId, mime_type: options.image.mimeType, ...(text ? { caption: text } : {}) } }
+        : { type: 'text', text: { body: text } };
+    const body = whatsappWebhookBody({
+      phoneNumberId: this.opts.phoneNumberId,
+      contact: { waId: this.waId, name: this.opts.name ?? 'Simulated Customer' },
+      messages: [{ from: this.waId, id, ...message }],
+    });
+    const response = await fetch(`${this.opts.baseUrl}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppBody(body, this.opts.appSecret) },
+      body,
+    });
+    if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+    return { channel: 'whatsapp' as const, id };
+  }
+
+  private async postSms(text: string) {
+    const sms = this.opts.sms!;
+    const id = `SM${randomUUID().replace(/-/g, '')}`;
+    const fields = { MessageSid: id, AccountSid: 'ACsimulated', From: `+${this.waId}`, To: sms.to, Body: text, NumMedia: '0' };
+    const signature = computeTwilioSignature(sms.authToken, `${sms.publicBaseUrl}/webhooks/sms`, Object.entries(fields));
+    const response = await fetch(`${this.opts.baseUrl}/webhooks/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(fields).toString(),
+    });
+    if (response.status !== 200) throw new Error(`SMS webhook answered ${response.status}: ${await response.text()}`);
+    return { channel: 'sms' as const, id };
   }
 
   private async state() {

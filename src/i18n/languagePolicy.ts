@@ -16,6 +16,11 @@ import { languageNamedIn } from './languageNames.ts';
 import { CANDIDATES } from './scripts.ts';
 
 export const MIN_DETECTION_CONFIDENCE = 0.6;
+/**
+ * Romanized text shares its letters and many words ("please", "cancel", "order") with
+ * English: it takes more certainty to move an English conversation to another language.
+ */
+export const MIN_ROMANIZED_CONFIDENCE = 0.7;
 
 export type LanguageDecision = {
   locale: Locale;
@@ -41,7 +46,8 @@ export function decideLanguage(input: {
     if (named) return { locale: named, chosen: named, detection };
   }
   if (input.chosen) return { locale: Locale.catch(current).parse(input.chosen), detection };
-  if (detection.locale && detection.confidence >= MIN_DETECTION_CONFIDENCE) return { locale: detection.locale, detection };
+  const needed = detection.romanized && current === 'en' ? MIN_ROMANIZED_CONFIDENCE : MIN_DETECTION_CONFIDENCE;
+  if (detection.locale && detection.confidence >= needed) return { locale: detection.locale, detection };
   if (detection.locale && !detection.romanized && detection.script !== 'Latin' && !CANDIDATES[detection.script].includes(current)) {
     return { locale: detection.locale, detection };
   }
