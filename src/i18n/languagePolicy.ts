@@ -46,7 +46,7 @@ export function decideLanguage(input: {
     if (named) return { locale: named, chosen: named, detection };
   }
   if (input.chosen) return { locale: Locale.catch(current).parse(input.chosen), detection };
-  const needed = detection.romanized && current === 'en' ? MIN_ROMANIZED_CONFIDENCE : MIN_DETECTION_CONFIDENCE;
+  const needed = detection.locale && detection.romanized && current === 'en' ? MIN_ROMANIZED_CONFIDENCE : MIN_DETECTION_CONFIDENCE;
   if (detection.locale && detection.confidence >= needed) return { locale: detection.locale, detection };
   if (detection.locale && !detection.romanized && detection.script !== 'Latin' && !CANDIDATES[detection.script].includes(current)) {
     return { locale: detection.locale, detection };
