@@ -87,6 +87,10 @@ const EnvSchema = z.object({
   BATON_PACK: z.string().min(1).optional(),
   /** How long an outbox row may wait before the sweeper enqueues it (ms). */
   OUTBOX_SWEEP_MS: positiveInt.default(1000),
+  /** A reply untouched this long while queued/sending is checked: re-queued if its job is gone (ms). */
+  STALE_SEND_MS: positiveInt.default(60_000),
+  /** A handoff pending this long is taken as interrupted and rolled back by the sweeper (ms). */
+  STUCK_HANDOFF_MS: positiveInt.default(60_000),
   OUTBOUND_ATTEMPTS: positiveInt.default(8),
   OUTBOUND_BACKOFF_MS: positiveInt.default(1000),
   PROVIDER_TIMEOUT_MS: positiveInt.default(10000),
@@ -183,6 +187,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: env.BATON_DATA_DIR,
     packDir: env.BATON_PACK,
     outboxSweepMs: env.OUTBOX_SWEEP_MS,
+    staleSendMs: env.STALE_SEND_MS,
+    stuckHandoffMs: env.STUCK_HANDOFF_MS,
     outboundAttempts: env.OUTBOUND_ATTEMPTS,
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,

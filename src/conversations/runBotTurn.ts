@@ -4,10 +4,18 @@
 // This is Baton's hottest path, so it reads and writes in as few round trips as it
 // can: one read of the conversation (with contact and recent messages), one write of
 // the whole outcome.
+// The lock is tried, not waited for (the worker re-queues the job while another holds
+// it). A message whose turn fails while the database is up is tried MAX_TURN_ATTEMPTS
+// times; then it is marked handled with an error, the conversation goes to the human
+// queue so a person sees it, and the messages after it are answered as usual.
 import { performTurn, type PerformDeps } from './turn/perform.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { Locks } from '../db/locks.ts';
-import { recoverStuckHandoffs } from '../handoff/protocol.ts';
+import { HUMAN_QUEUE, performHandoff, recoverStuckHandoffs } from '../handoff/protocol.ts';
+import { topicOf } from '../handoff/guards.ts';
+import { handoffIdFor } from '../handoff/handoffId.ts';
+import { isOutage } from '../db/dbErrors.ts';
+import { translator } from '../i18n/i18n.ts';
 import type { OwnerType } from '../generated/prisma/enums.ts';
 import { parseContext, parseMemory } from './context.ts';
 import type { Dispatch, Dispatcher } from './dispatcher.ts';
@@ -15,6 +23,10 @@ import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from './messageView.ts';
 
 export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents };
+
+/** Tries of one inbound message (while the database is up) before it is given up on. */
+export const MAX_TURN_ATTEMPTS = 3;
+export const TURN_FAILED = 'turn_failed';
 
 type Pending = { id: string; text: string; kind: string; payload: unknown };
 
@@ -40,11 +52,51 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
       SELECT id, text, kind, payload FROM "Message"
        WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL
        ORDER BY seq`;
-    for (const message of pending) sends.push(...(await answerOne(deps, conversationId, message)));
+    for (const message of pending) {
+      try {
+        sends.push(...(await answerOne(deps, conversationId, message)));
+      } catch (err) {
+        if (await isOutage(deps.db, err)) throw err;
+        const gaveUp = await recordFailure(deps, conversationId, message, err);
+        if (!gaveUp) throw err; // tries left: the job's retry runs it again
+        sends.push(...gaveUp);
+      }
+    }
     return pending.length;
   });
   await deps.dispatcher.dispatch(sends);
   return answered;
+}
+
+/**
+ * Counts a failed try of `message`; on the last one marks it handled with an error and
+ * hands the conversation to the human queue. Returns what to dispatch, or undefined
+ * while tries are left.
+ */
+async function recordFailure(deps: TurnDeps, conversationId: string, message: Pending, err: unknown): Promise<Dispatch[] | undefined> {
+  const [row] = await deps.db.$queryRaw<Array<{ attempts: number }>>`
+    UPDATE "Message" SET attempts = attempts + 1, "updatedAt" = now() WHERE id = ${message.id}::uuid RETURNING attempts`;
+  if (!row || row.attempts < MAX_TURN_ATTEMPTS) return undefined;
+  deps.log.error({ err, conversationId, messageId: message.id, attempts: row.attempts }, 'giving up on a message: a person is alerted');
+  await deps.db.message.update({ where: { id: message.id }, data: { handledAt: new Date(), errorCode: TURN_FAILED } });
+  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
+  if (conversation?.ownerType !== 'bot' || !conversation.ownerId) return [];
+  const context = parseContext(conversation.context);
+  const outcome = await performHandoff(deps, {
+    handoffId: handoffIdFor(`${message.id}:${TURN_FAILED}`, 0), // one per failed message, whichever worker gets here
+    conversationId,
+    from: { type: 'bot', id: conversation.ownerId },
+    to: HUMAN_QUEUE,
+    pattern: 'escalation',
+    reason: TURN_FAILED,
+    context,
+    topic: topicOf(context.intent),
+    handoffsThisTurn: 0,
+    t: translator(conversation.locale),
+    fallback: true,
+    precondition: { ownerType: 'bot', ownerId: conversation.ownerId },
+  });
+  return outcome.escalated ? [{ kind: 'escalate', conversationId, messageId: outcome.handoffId }] : [];
 }
 
 async function load(deps: TurnDeps, conversationId: string, messageId: string): Promise<ConversationRow> {

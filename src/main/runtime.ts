@@ -47,7 +47,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     attempts: config.outboundAttempts,
     backoffMs: config.outboundBackoffMs,
   });
-  const dispatcher = createDispatcher(db, producer, log);
+  const dispatcher = createDispatcher(db, producer, log, { replyMs: config.sla.replyMs });
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
   const packs: PackHolder = await createPackHolder(
     config.packDir ?? DEFAULT_PACK_DIR,
@@ -85,6 +85,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
   });
   const escalation: EscalationDeps = {
     db,
+    locks,
     log,
     dispatcher,
     producer,
@@ -170,7 +171,10 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       observeJobs(inbound, QueueName.Inbound);
       observeJobs(outbound, QueueName.Outbound);
       observeJobs(escalationWorker, QueueName.Escalation);
-      const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
+      const sweeper = startOutboxSweeper(
+        { dispatcher, db, locks, producer, log },
+        { intervalMs: config.outboxSweepMs, staleSendMs: config.staleSendMs, stuckHandoffMs: config.stuckHandoffMs },
+      );
       closers.push(async (graceMs) => {
         sweeper.stop();
         const workers = [inbound, outbound, escalationWorker];
