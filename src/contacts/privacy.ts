@@ -1,10 +1,11 @@
 // A customer's right to their data: export everything Baton holds about a contact,
 // or erase it. Erasure keeps the fact that conversations and handoffs happened (who
-// handed to whom, when, why) but not what was said or known.
+// handed to whom, when, why) but not what was said or known (nor the names on messages).
 import { z } from 'zod';
 import { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
-import { NotFound } from '../shared/errors.ts';
+import { NotFound, UnavailableError } from '../shared/errors.ts';
+import { LockBusy, type Locks } from '../db/locks.ts';
 
 export const ERASED = '[erased]';
 
@@ -77,18 +78,43 @@ export async function exportContact(db: Db, contactId: string): Promise<ContactE
   };
 }
 
-export async function eraseContact(db: Db, contactId: string): Promise<ContactErased> {
+/** How long an erase waits for each of the contact's conversations to be free of a running turn. */
+const ERASE_LOCK_WAIT_MS = 15_000;
+
+/**
+ * Erases under the lock of every conversation of the contact, so no bot turn is half
+ * way through one (it would write the context, the memory and its replies back after
+ * the erase). Replies not yet sent are not sent to `[erased]`: they end failed with
+ * errorCode `erased`; messages not yet answered are marked handled and never answered.
+ */
+export async function eraseContact(deps: { db: Db; locks: Locks }, contactId: string): Promise<ContactErased> {
+  const { db } = deps;
   const contact = await db.contact.findUnique({ where: { id: contactId }, select: { id: true } });
   if (!contact) throw new NotFound('not_found', 'no such contact');
-  const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true } });
+  const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true }, orderBy: { id: 'asc' } });
   const ids = conversations.map((c) => c.id);
-  const [messages, handoffs] = await db.$transaction([
-    db.message.updateMany({ where: { conversationId: { in: ids } }, data: { text: ERASED, payload: { erased: true } } }),
-    db.handoffEvent.updateMany({ where: { conversationId: { in: ids } }, data: { envelope: { erased: true }, error: null } }),
-    db.conversation.updateMany({ where: { contactId }, data: { context: { erased: true }, externalId: ERASED, openKey: null, status: 'resolved', ownerType: 'queue', ownerId: null } }),
-    db.channelIdentity.deleteMany({ where: { contactId } }),
-    db.webchatSession.deleteMany({ where: { contactId } }),
-    db.contact.update({ where: { id: contactId }, data: { name: null, phone: null, email: null, memory: {}, erasedAt: new Date() } }),
-  ]);
-  return { contactId, conversations: ids.length, messagesErased: messages.count, handoffsKept: handoffs.count };
+  const erase = async () => {
+    const now = new Date();
+    const [, , , messages, handoffs] = await db.$transaction([
+      db.message.updateMany({ where: { conversationId: { in: ids }, direction: 'outbound', status: { in: ['queued', 'sending'] } }, data: { status: 'failed', errorCode: 'erased' } }),
+      db.message.updateMany({ where: { conversationId: { in: ids }, direction: 'inbound', handledAt: null }, data: { handledAt: now } }),
+      db.outbox.deleteMany({ where: { conversationId: { in: ids }, kind: { in: ['turn', 'send'] } } }),
+      db.message.updateMany({ where: { conversationId: { in: ids } }, data: { text: ERASED, payload: { erased: true }, authorName: null } }),
+      db.handoffEvent.updateMany({ where: { conversationId: { in: ids } }, data: { envelope: { erased: true }, error: null } }),
+      db.conversation.updateMany({ where: { contactId }, data: { context: { erased: true }, externalId: ERASED, openKey: null, status: 'resolved', ownerType: 'queue', ownerId: null } }),
+      db.channelIdentity.deleteMany({ where: { contactId } }),
+      db.webchatSession.deleteMany({ where: { contactId } }),
+      db.contact.update({ where: { id: contactId }, data: { name: null, phone: null, email: null, memory: {}, erasedAt: now } }),
+    ]);
+    return { contactId, conversations: ids.length, messagesErased: messages.count, handoffsKept: handoffs.count };
+  };
+  // Locks taken in id order, one after the other, all held for the erase.
+  const underLocks = (rest: readonly string[]): Promise<ContactErased> =>
+    rest.length === 0 ? erase() : deps.locks.withLock('conversation', rest[0]!, () => underLocks(rest.slice(1)), { waitMs: ERASE_LOCK_WAIT_MS });
+  try {
+    return await underLocks(ids);
+  } catch (err) {
+    if (err instanceof LockBusy) throw new UnavailableError('a conversation of this contact is busy; retry shortly');
+    throw err;
+  }
 }

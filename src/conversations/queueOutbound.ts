@@ -2,7 +2,7 @@
 // transaction, then handed to the dispatcher. The idempotency key makes a retried
 // request (same agent action, same turn) store nothing new.
 import type { ChannelName } from '../channels/channel.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Prisma } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
 import { isUniqueViolation } from '../db/dbErrors.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -17,10 +17,15 @@ export type OutboundDraft = {
   payload?: Record<string, unknown>;
 };
 
-export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: OutboundDraft) {
+/**
+ * `guard` runs first in the same transaction (e.g. a conditional update proving the
+ * author may still write here); when it throws, nothing is stored.
+ */
+export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: OutboundDraft, guard?: (tx: Prisma.TransactionClient) => Promise<void>) {
   let message;
   try {
     message = await db.$transaction(async (tx) => {
+      await guard?.(tx);
       const created = await tx.message.create({
         data: {
           conversationId: draft.conversationId,

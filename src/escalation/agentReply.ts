@@ -30,6 +30,9 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
     throw new Unprocessable('template_required', 'the customer last wrote more than 24 hours ago: WhatsApp only allows an approved template now');
   }
   const text = input.template ? `[template ${input.template.name}] ${input.template.params.join(' · ')}`.trim() : input.text!;
+  // Ownership is checked again where the reply is written, in one conditional update
+  // with it: a conversation released or transferred since the read above gets nothing.
+  const mayWrite = holds ? { ownerType: 'agent' as const, ownerId: actor.id } : { status: 'agent' as const, ownerType: 'agent' as const };
   const message = await queueOutbound(deps.db, deps.dispatcher, {
     conversationId,
     channel: conversation.channel,
@@ -38,7 +41,9 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
     idempotencyKey: `agent:${actor.id}:${input.clientMessageId ?? randomUUID()}`,
     locale: conversation.locale,
     ...(input.template ? { payload: { template: input.template } } : {}),
+  }, async (tx) => {
+    const still = await tx.conversation.updateMany({ where: { id: conversationId, ...mayWrite }, data: { lastAgentReplyAt: new Date() } });
+    if (still.count === 0) throw new Forbidden('forbidden', 'you no longer hold this conversation');
   });
-  await deps.db.conversation.update({ where: { id: conversationId }, data: { lastAgentReplyAt: new Date() } });
   return message;
 }

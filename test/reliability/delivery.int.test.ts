@@ -2,28 +2,18 @@
 // leave a reply queued forever (the send waits the outage out without spending tries),
 // a reply whose job was lost is re-queued by the sweep, and waiting behind an earlier
 // reply has a bound.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverOutbound } from '../../src/conversations/deliverOutbound.ts';
 import { queueOutbound } from '../../src/conversations/queueOutbound.ts';
 import { workerConnection } from '../../src/queues/connection.ts';
 import { jobId } from '../../src/queues/jobs.ts';
 import { startOutboundWorker } from '../../src/workers/outboundWorker.ts';
 import { requeueStaleSends } from '../../src/workers/staleSends.ts';
-import { eventually, randomPhone, startHarness, type Harness } from '../support/harness.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratchDatabase.ts';
+import { eventually, randomPhone } from '../support/harness.ts';
 import { sendsTo, sleep } from '../support/whatsappFlow.ts';
-import { customerWrites, switchableDb } from './support.ts';
+import { customerWrites, switchableDb, useHarness } from './support.ts';
 
-let scratch: ScratchDatabase;
-let h: Harness;
-beforeAll(async () => {
-  scratch = await createScratchDatabase('delivery');
-  h = await startHarness({ workers: false, databaseUrl: scratch.url, env: { OUTBOUND_ATTEMPTS: '2' } });
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-  await scratch?.drop();
-});
+const h = useHarness('delivery', { OUTBOUND_ATTEMPTS: '2' });
 
 async function reply(conversationId: string, text: string, key = `rel:${Math.random()}`) {
   return queueOutbound(h.rt.db, { dispatch: async () => {} } as never, {

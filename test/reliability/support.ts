@@ -6,8 +6,29 @@ import type { TurnDeps } from '../../src/conversations/runBotTurn.ts';
 import { LanguageDetector } from '../../src/i18n/detectLanguage.ts';
 import { languageSamples } from '../../src/i18n/languageSamples.ts';
 import type { Classifier } from '../../src/understanding/classifier.ts';
-import type { Harness } from '../support/harness.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startHarness, type Harness } from '../support/harness.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratchDatabase.ts';
 import { postWhatsAppText } from '../support/whatsappFlow.ts';
+
+/**
+ * A Baton without workers on a database of its own (no other file's sweeper takes its
+ * outbox rows), started before the file's tests and closed after them.
+ */
+export function useHarness(name: string, env: Record<string, string> = {}): Harness {
+  let scratch: ScratchDatabase | undefined;
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(name);
+    started = await startHarness({ workers: false, databaseUrl: scratch.url, env });
+  }, 120_000);
+  afterAll(async () => {
+    await started?.close();
+    await scratch?.drop();
+  });
+  // Usable at the top of the file; its fields exist once beforeAll has run.
+  return new Proxy({} as Harness, { get: (_, prop) => Reflect.get(started ?? {}, prop) });
+}
 
 let counter = 0;
 /** The customer writes over WhatsApp; returns the stored inbound message. */

@@ -4,7 +4,7 @@
 // for its lock, a customer message during a person's "release to bot" is answered, a
 // handoff left pending by a crash is recovered by the sweep, and escalation timers are
 // committed with the handoff (outbox) instead of being added to Redis on the side.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.ts';
 import { MAX_TURN_ATTEMPTS, runBotTurn, TURN_FAILED } from '../../src/conversations/runBotTurn.ts';
 import { LockBusy } from '../../src/db/locks.ts';
@@ -12,21 +12,11 @@ import { claimConversation } from '../../src/escalation/claimConversation.ts';
 import { releaseConversation } from '../../src/escalation/handOn.ts';
 import { sweepStuckHandoffs } from '../../src/handoff/protocol.ts';
 import type { Actor } from '../../src/agents/authenticate.ts';
-import { randomPhone, startHarness, type Harness } from '../support/harness.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratchDatabase.ts';
+import { randomPhone } from '../support/harness.ts';
 import { createAgent } from '../escalation/helpers.ts';
-import { customerWrites, stubClassifier, switchableDb, turnDeps } from './support.ts';
+import { customerWrites, stubClassifier, switchableDb, turnDeps, useHarness } from './support.ts';
 
-let scratch: ScratchDatabase;
-let h: Harness;
-beforeAll(async () => {
-  scratch = await createScratchDatabase('turns');
-  h = await startHarness({ workers: false, databaseUrl: scratch.url });
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-  await scratch?.drop();
-});
+const h = useHarness('turns');
 
 const unknownPrismaError = () => new Prisma.PrismaClientUnknownRequestError('something Prisma cannot name', { clientVersion: 'test' });
 
