@@ -87,6 +87,9 @@ const EnvSchema = z.object({
   BATON_PACK: z.string().min(1).optional(),
   /** How long an outbox row may wait before the sweeper enqueues it (ms). */
   OUTBOX_SWEEP_MS: positiveInt.default(1000),
+  /** Open SSE streams allowed per agent or web chat session, and per client address. */
+  SSE_MAX_PER_OWNER: positiveInt.default(5),
+  SSE_MAX_PER_IP: positiveInt.default(50),
   /** A reply untouched this long while queued/sending is checked: re-queued if its job is gone (ms). */
   STALE_SEND_MS: positiveInt.default(60_000),
   /** A handoff pending this long is taken as interrupted and rolled back by the sweeper (ms). */
@@ -188,6 +191,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     packDir: env.BATON_PACK,
     outboxSweepMs: env.OUTBOX_SWEEP_MS,
     staleSendMs: env.STALE_SEND_MS,
+    streamLimits: { perOwner: env.SSE_MAX_PER_OWNER, perIp: env.SSE_MAX_PER_IP },
     stuckHandoffMs: env.STUCK_HANDOFF_MS,
     outboundAttempts: env.OUTBOUND_ATTEMPTS,
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,

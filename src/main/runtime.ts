@@ -116,7 +116,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     senders,
     redisUrl: urls.redisUrl,
     /** Live streams (SSE) this process holds; shutdown ends them. */
-    streams: createOpenStreams(),
+    streams: createOpenStreams(config.streamLimits),
     /** `draining` is set when shutdown begins: /readyz answers 503 from then on. */
     lifecycle: { draining: false },
 
