@@ -87,6 +87,12 @@ const EnvSchema = z.object({
   BATON_PACK: z.string().min(1).optional(),
   /** How long an outbox row may wait before the sweeper enqueues it (ms). */
   OUTBOX_SWEEP_MS: positiveInt.default(1000),
+  /** Requests per minute from one address to /readyz, /metrics and /admin/queues (each, per process). */
+  RATE_LIMIT_OPS_PER_MINUTE: positiveInt.default(120),
+  /** How long gauges that cost a query (queue depths, waiting escalations) are cached between scrapes (ms). */
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** When set, GET /metrics on the API port needs Authorization: Bearer <METRICS_TOKEN>. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Open SSE streams allowed per agent or web chat session, and per client address. */
   SSE_MAX_PER_OWNER: positiveInt.default(5),
   SSE_MAX_PER_IP: positiveInt.default(50),
@@ -198,7 +204,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     metricsPort: env.METRICS_PORT,
     tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
-    rateLimits: { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, senderPerMinute: env.RATE_LIMIT_SENDER_PER_MINUTE },
+    rateLimits: { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, senderPerMinute: env.RATE_LIMIT_SENDER_PER_MINUTE, opsPerMinute: env.RATE_LIMIT_OPS_PER_MINUTE },
+    metricsToken: env.METRICS_TOKEN,
+    metricsCacheMs: env.METRICS_CACHE_MS,
+    production: env.NODE_ENV === 'production',
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     sla: { unclaimedMs: env.SLA_UNCLAIMED_SECONDS * 1000, replyMs: env.SLA_REPLY_SECONDS * 1000 },

@@ -82,7 +82,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         ),
       ),
     waitingEscalations: () => db.conversation.count({ where: { status: 'waiting' } }),
-  });
+  }, config.metricsCacheMs);
   const escalation: EscalationDeps = {
     db,
     locks,
