@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   METRICS_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
   /** When set, GET /metrics on the API port needs Authorization: Bearer <METRICS_TOKEN>. */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /** Web chat sessions unused this long expire and are cleaned up (hours). */
+  WEBCHAT_SESSION_TTL_HOURS: positiveInt.default(168),
   /** Open SSE streams allowed per agent or web chat session, and per client address. */
   SSE_MAX_PER_OWNER: positiveInt.default(5),
   SSE_MAX_PER_IP: positiveInt.default(50),
@@ -197,6 +199,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     packDir: env.BATON_PACK,
     outboxSweepMs: env.OUTBOX_SWEEP_MS,
     staleSendMs: env.STALE_SEND_MS,
+    webchatSessionTtlMs: env.WEBCHAT_SESSION_TTL_HOURS * 3600_000,
     streamLimits: { perOwner: env.SSE_MAX_PER_OWNER, perIp: env.SSE_MAX_PER_IP },
     stuckHandoffMs: env.STUCK_HANDOFF_MS,
     outboundAttempts: env.OUTBOUND_ATTEMPTS,

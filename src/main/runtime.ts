@@ -173,7 +173,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       observeJobs(escalationWorker, QueueName.Escalation);
       const sweeper = startOutboxSweeper(
         { dispatcher, db, locks, producer, log },
-        { intervalMs: config.outboxSweepMs, staleSendMs: config.staleSendMs, stuckHandoffMs: config.stuckHandoffMs },
+        { intervalMs: config.outboxSweepMs, staleSendMs: config.staleSendMs, stuckHandoffMs: config.stuckHandoffMs, webchatSessionTtlMs: config.webchatSessionTtlMs },
       );
       closers.push(async (graceMs) => {
         sweeper.stop();
