@@ -399,9 +399,12 @@ async function check(env: FaultEnv, accepted: readonly Accepted[], problems: str
   const deliveries = new Map(env.provider.deliveries.map((d) => [d.key, d]));
   const ourKeys = new Set(outbound.map((r) => r.id));
   const phantom = env.provider.deliveries.filter((d) => !ourKeys.has(d.key) && conversationIds.length > 0).length;
-  const rawAccepted = new Map<string, number>();
-  for (const r of env.provider.raw) if (r.delivered) rawAccepted.set(r.key, (rawAccepted.get(r.key) ?? 0) + 1);
-  const duplicatedDeliveries = [...rawAccepted.values()].filter((n) => n > 1).length + phantom;
+  // The stand-in delivers a key once; a second reply row for one part would be a second
+  // key (a phantom). Requests that came again after an accept (a timeout after the
+  // provider took it) are counted apart: a provider without Idempotency-Key would have
+  // delivered those twice.
+  const duplicatedDeliveries = phantom;
+  const resentAfterAccept = env.provider.raw.filter((r) => ourKeys.has(r.key) && !r.delivered && deliveries.has(r.key) && (r.outcome === 200 || r.outcome === 201 || r.outcome === 'stalled')).length;
   if (duplicatedDeliveries) problems.push(`${duplicatedDeliveries} reply(ies) reached the customer twice`);
   const byStatus = countBy(outbound, (r) => r.status);
   const stuckReplies = outbound.filter((r) => r.status === 'queued' || r.status === 'sending').length;
@@ -444,6 +447,7 @@ async function check(env: FaultEnv, accepted: readonly Accepted[], problems: str
     replies: outbound.length,
     repliesByStatus: byStatus,
     duplicatedDeliveries,
+    resentAfterAcceptDedupedByKey: resentAfterAccept,
     undelivered,
     stuckReplies,
     failedReplies,
@@ -456,11 +460,21 @@ async function check(env: FaultEnv, accepted: readonly Accepted[], problems: str
   };
 }
 
-function printTable(result: { faults: { injected: Record<string, number>; providerFaultsServed: Record<string, number> }; counts: Record<string, unknown>; load: Record<string, unknown>; problemCount: number; problems: string[] }) {
+function printTable(result: {
+  faults: { injected: Record<string, number>; providerFaultsServed: Record<string, number> };
+  counts: Record<string, unknown>;
+  load: Record<string, unknown>;
+  agent: Record<string, number>;
+  settleSeconds: number;
+  problemCount: number;
+  problems: string[];
+}) {
   const rows: Array<[string, string]> = [
     ...Object.entries(result.faults.injected).map(([k, v]) => [`fault: ${k}`, String(v)] as [string, string]),
     ...Object.entries(result.faults.providerFaultsServed).map(([k, v]) => [`provider ${k}`, String(v)] as [string, string]),
     ...Object.entries(result.load).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`load ${k}`, String(v)] as [string, string]),
+    ...Object.entries(result.agent).map(([k, v]) => [`agent ${k}`, String(v)] as [string, string]),
+    ['settle seconds', String(result.settleSeconds)],
     ...Object.entries(result.counts).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)] as [string, string]),
     ['problems', String(result.problemCount)],
   ];
