@@ -91,8 +91,11 @@ export async function eraseContact(deps: { db: Db; locks: Locks }, contactId: st
   const { db } = deps;
   const contact = await db.contact.findUnique({ where: { id: contactId }, select: { id: true } });
   if (!contact) throw new NotFound('not_found', 'no such contact');
-  const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true }, orderBy: { id: 'asc' } });
+  const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true, openKey: true }, orderBy: { id: 'asc' } });
   const ids = conversations.map((c) => c.id);
+  // Turns run on open conversations (one per channel): those are locked, not every
+  // resolved one the contact ever had (each lock holds a connection).
+  const open = conversations.filter((c) => c.openKey !== null).map((c) => c.id);
   const erase = async () => {
     const now = new Date();
     const [, , , messages, handoffs] = await db.$transaction([
@@ -112,7 +115,7 @@ export async function eraseContact(deps: { db: Db; locks: Locks }, contactId: st
   const underLocks = (rest: readonly string[]): Promise<ContactErased> =>
     rest.length === 0 ? erase() : deps.locks.withLock('conversation', rest[0]!, () => underLocks(rest.slice(1)), { waitMs: ERASE_LOCK_WAIT_MS });
   try {
-    return await underLocks(ids);
+    return await underLocks(open);
   } catch (err) {
     if (err instanceof LockBusy) throw new UnavailableError('a conversation of this contact is busy; retry shortly');
     throw err;
