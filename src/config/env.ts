@@ -95,6 +95,21 @@ const EnvSchema = z.object({
   BATON_PACK: z.string().min(1).optional(),
   /** How long an outbox row may wait before the sweeper enqueues it (ms). */
   OUTBOX_SWEEP_MS: positiveInt.default(1000),
+  /** Requests per minute from one address to /readyz, /metrics and /admin/queues (each, per process). */
+  RATE_LIMIT_OPS_PER_MINUTE: positiveInt.default(120),
+  /** How long gauges that cost a query (queue depths, waiting escalations) are cached between scrapes (ms). */
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** When set, GET /metrics on the API port needs Authorization: Bearer <METRICS_TOKEN>. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Web chat sessions unused this long expire and are cleaned up (hours). */
+  WEBCHAT_SESSION_TTL_HOURS: positiveInt.default(168),
+  /** Open SSE streams allowed per agent or web chat session, and per client address. */
+  SSE_MAX_PER_OWNER: positiveInt.default(5),
+  SSE_MAX_PER_IP: positiveInt.default(50),
+  /** A reply untouched this long while queued/sending is checked: re-queued if its job is gone (ms). */
+  STALE_SEND_MS: positiveInt.default(60_000),
+  /** A handoff pending this long is taken as interrupted and rolled back by the sweeper (ms). */
+  STUCK_HANDOFF_MS: positiveInt.default(60_000),
   OUTBOUND_ATTEMPTS: positiveInt.default(8),
   OUTBOUND_BACKOFF_MS: positiveInt.default(1000),
   PROVIDER_TIMEOUT_MS: positiveInt.default(10000),
@@ -201,12 +216,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : undefined,
     packDir: env.BATON_PACK,
     outboxSweepMs: env.OUTBOX_SWEEP_MS,
+    staleSendMs: env.STALE_SEND_MS,
+    webchatSessionTtlMs: env.WEBCHAT_SESSION_TTL_HOURS * 3600_000,
+    streamLimits: { perOwner: env.SSE_MAX_PER_OWNER, perIp: env.SSE_MAX_PER_IP },
+    stuckHandoffMs: env.STUCK_HANDOFF_MS,
     outboundAttempts: env.OUTBOUND_ATTEMPTS,
     outboundBackoffMs: env.OUTBOUND_BACKOFF_MS,
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     metricsPort: env.METRICS_PORT,
     tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
-    rateLimits: { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, senderPerMinute: env.RATE_LIMIT_SENDER_PER_MINUTE },
+    rateLimits: { ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE, senderPerMinute: env.RATE_LIMIT_SENDER_PER_MINUTE, opsPerMinute: env.RATE_LIMIT_OPS_PER_MINUTE },
+    metricsToken: env.METRICS_TOKEN,
+    metricsCacheMs: env.METRICS_CACHE_MS,
+    production: env.NODE_ENV === 'production',
     trustProxy: env.TRUST_PROXY,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     sla: { unclaimedMs: env.SLA_UNCLAIMED_SECONDS * 1000, replyMs: env.SLA_REPLY_SECONDS * 1000 },

@@ -1,10 +1,11 @@
 // A customer's right to their data: export everything Baton holds about a contact,
 // or erase it. Erasure keeps the fact that conversations and handoffs happened (who
-// handed to whom, when, why) but not what was said or known.
+// handed to whom, when, why) but not what was said or known (nor the names on messages).
 import { z } from 'zod';
 import { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
-import { NotFound } from '../shared/errors.ts';
+import { NotFound, UnavailableError } from '../shared/errors.ts';
+import { LockBusy, type Locks } from '../db/locks.ts';
 import type { MediaStore } from '../media/store.ts';
 
 export const ERASED = '[erased]';
@@ -78,22 +79,50 @@ export async function exportContact(db: Db, contactId: string): Promise<ContactE
   };
 }
 
-/** `media`: the store the contact's files are deleted from (their rows go in the same transaction as the rest). */
-export async function eraseContact(db: Db, contactId: string, media?: MediaStore): Promise<ContactErased> {
+/** How long an erase waits for each of the contact's conversations to be free of a running turn. */
+const ERASE_LOCK_WAIT_MS = 15_000;
+
+/**
+ * Erases under the lock of every conversation of the contact, so no bot turn is half
+ * way through one (it would write the context, the memory and its replies back after
+ * the erase). Replies not yet sent are not sent to `[erased]`: they end failed with
+ * errorCode `erased`; messages not yet answered are marked handled and never answered.
+ */
+/** `media`: the store the contact's files are deleted from (their rows go in the erase transaction). */
+export async function eraseContact(deps: { db: Db; locks: Locks; media?: MediaStore | undefined }, contactId: string): Promise<ContactErased> {
+  const { db } = deps;
   const contact = await db.contact.findUnique({ where: { id: contactId }, select: { id: true } });
   if (!contact) throw new NotFound('not_found', 'no such contact');
-  const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true } });
+  const conversations = await db.conversation.findMany({ where: { contactId }, select: { id: true, openKey: true }, orderBy: { id: 'asc' } });
   const ids = conversations.map((c) => c.id);
-  const files = await db.mediaFile.findMany({ where: { conversationId: { in: ids } }, select: { storageKey: true } });
-  const [messages, handoffs] = await db.$transaction([
-    db.message.updateMany({ where: { conversationId: { in: ids } }, data: { text: ERASED, payload: { erased: true } } }),
-    db.handoffEvent.updateMany({ where: { conversationId: { in: ids } }, data: { envelope: { erased: true }, error: null } }),
-    db.conversation.updateMany({ where: { contactId }, data: { context: { erased: true }, externalId: ERASED, openKey: null, status: 'resolved', ownerType: 'queue', ownerId: null } }),
-    db.channelIdentity.deleteMany({ where: { contactId } }),
-    db.webchatSession.deleteMany({ where: { contactId } }),
-    db.contact.update({ where: { id: contactId }, data: { name: null, phone: null, email: null, memory: {}, erasedAt: new Date() } }),
-    db.mediaFile.deleteMany({ where: { conversationId: { in: ids } } }),
-  ]);
-  for (const { storageKey } of files) if (storageKey) await media?.delete(storageKey);
-  return { contactId, conversations: ids.length, messagesErased: messages.count, handoffsKept: handoffs.count };
+  // Turns run on open conversations (one per channel): those are locked, not every
+  // resolved one the contact ever had (each lock holds a connection).
+  const open = conversations.filter((c) => c.openKey !== null).map((c) => c.id);
+  const erase = async () => {
+    const now = new Date();
+    const files = await db.mediaFile.findMany({ where: { conversationId: { in: ids } }, select: { storageKey: true } });
+    const [, , , messages, handoffs] = await db.$transaction([
+      db.message.updateMany({ where: { conversationId: { in: ids }, direction: 'outbound', status: { in: ['queued', 'sending'] } }, data: { status: 'failed', errorCode: 'erased' } }),
+      db.message.updateMany({ where: { conversationId: { in: ids }, direction: 'inbound', handledAt: null }, data: { handledAt: now } }),
+      db.outbox.deleteMany({ where: { conversationId: { in: ids }, kind: { in: ['turn', 'send'] } } }),
+      db.message.updateMany({ where: { conversationId: { in: ids } }, data: { text: ERASED, payload: { erased: true }, authorName: null } }),
+      db.handoffEvent.updateMany({ where: { conversationId: { in: ids } }, data: { envelope: { erased: true }, error: null } }),
+      db.conversation.updateMany({ where: { contactId }, data: { context: { erased: true }, externalId: ERASED, openKey: null, status: 'resolved', ownerType: 'queue', ownerId: null } }),
+      db.channelIdentity.deleteMany({ where: { contactId } }),
+      db.webchatSession.deleteMany({ where: { contactId } }),
+      db.contact.update({ where: { id: contactId }, data: { name: null, phone: null, email: null, memory: {}, erasedAt: now } }),
+      db.mediaFile.deleteMany({ where: { conversationId: { in: ids } } }),
+    ]);
+    for (const { storageKey } of files) if (storageKey) await deps.media?.delete(storageKey);
+    return { contactId, conversations: ids.length, messagesErased: messages.count, handoffsKept: handoffs.count };
+  };
+  // Locks taken in id order, one after the other, all held for the erase.
+  const underLocks = (rest: readonly string[]): Promise<ContactErased> =>
+    rest.length === 0 ? erase() : deps.locks.withLock('conversation', rest[0]!, () => underLocks(rest.slice(1)), { waitMs: ERASE_LOCK_WAIT_MS });
+  try {
+    return await underLocks(open);
+  } catch (err) {
+    if (err instanceof LockBusy) throw new UnavailableError('a conversation of this contact is busy; retry shortly');
+    throw err;
+  }
 }

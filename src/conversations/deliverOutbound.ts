@@ -4,7 +4,9 @@
 // still queued or on its way: that keeps replies in order across any number of
 // workers without a lock. While an earlier reply is out, or the provider asked to
 // wait (Retry-After), the job answers "wait until T" and is delayed without spending a
-// retry — one reply's outage never uses up another's attempts.
+// retry — one reply's outage never uses up another's attempts. The wait has a bound: an
+// earlier reply nobody has touched for `orderHoldMs` (its job lost, its worker gone) no
+// longer holds the ones after it; the stale-send sweep re-queues it meanwhile.
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { ProviderError } from '../shared/errors.ts';
@@ -14,7 +16,10 @@ import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 import { mediaRequest, type OutboundMedia } from '../media/outboundMedia.ts';
 
-export type DeliverDeps = { db: Db; senders: Record<ChannelName, ChannelSender>; log: Logger };
+/** `orderHoldMs`: how long an untouched earlier reply may hold later ones (default 5 minutes). */
+export type DeliverDeps = { db: Db; senders: Record<ChannelName, ChannelSender>; log: Logger; orderHoldMs?: number };
+
+export const ORDER_HOLD_MS = 5 * 60_000;
 
 /** `wait` asks the caller to try again at that time (ms since epoch). */
 export type DeliveryOutcome = { done: 'sent' | 'failed' | 'nothing' } | { wait: number };
@@ -36,6 +41,7 @@ type Claimed = {
 };
 
 export async function deliverOutbound(deps: DeliverDeps, _conversationId: string, messageId: string): Promise<DeliveryOutcome> {
+  const holdSeconds = (deps.orderHoldMs ?? ORDER_HOLD_MS) / 1000;
   // One round trip: look at the message and its predecessors, and claim it if it may go.
   const [row] = await deps.db.$queryRaw<Claimed[]>`
     WITH target AS (
@@ -44,6 +50,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       SELECT e."retryAt" FROM "Message" e, target t
        WHERE e."conversationId" = t."conversationId" AND e.direction = 'outbound'
          AND e.status IN ('queued', 'sending') AND e.seq < t.seq
+         AND e."updatedAt" > now() - make_interval(secs => ${holdSeconds}::float8)
        ORDER BY e.seq LIMIT 1
     ), claim AS (
       UPDATE "Message" m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()

@@ -19,11 +19,21 @@ export type OutboundDraft = {
   payload?: Record<string, unknown>;
 };
 
-/** `alongside`: more rows that belong to the message (its files), written in the same transaction. */
-export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: OutboundDraft, alongside?: (tx: Tx, messageId: string) => Promise<unknown>) {
+/**
+ * In the same transaction: `guard` runs first (e.g. a conditional update proving the
+ * author may still write here; when it throws, nothing is stored), and `alongside`
+ * writes more rows that belong to the message (its files).
+ */
+export async function queueOutbound(
+  db: Db,
+  dispatcher: Dispatcher,
+  draft: OutboundDraft,
+  extra: { guard?: (tx: Tx) => Promise<void>; alongside?: (tx: Tx, messageId: string) => Promise<unknown> } = {},
+) {
   let message;
   try {
     message = await db.$transaction(async (tx) => {
+      await extra.guard?.(tx);
       const created = await tx.message.create({
         data: {
           conversationId: draft.conversationId,
@@ -39,7 +49,7 @@ export async function queueOutbound(db: Db, dispatcher: Dispatcher, draft: Outbo
           locale: draft.locale ?? null,
         },
       });
-      await alongside?.(tx, created.id);
+      await extra.alongside?.(tx, created.id);
       await tx.outbox.create({ data: { kind: 'send', conversationId: draft.conversationId, messageId: created.id } });
       return created;
     });

@@ -27,8 +27,13 @@ export async function createWebchatSession(db: Db, input: { locale?: string | un
   return { sessionId: session.id, token };
 }
 
-/** The session if the token is its own; a 401 otherwise, whatever was wrong. */
-export async function authenticateSession(db: Db, sessionId: string, token: string | undefined) {
+/** Sessions unused this long expire (WEBCHAT_SESSION_TTL_HOURS overrides). */
+export const SESSION_TTL_MS = 7 * 24 * 3600_000;
+/** lastSeenAt is bumped at most this often: not a write per request. */
+const SEEN_EVERY_MS = 5 * 60_000;
+
+/** The session if the token is its own and it has not expired; a 401 otherwise, whatever was wrong. */
+export async function authenticateSession(db: Db, sessionId: string, token: string | undefined, ttlMs = SESSION_TTL_MS) {
   const unauthorized = new Unauthenticated('unauthorized', 'a valid session token is required (Authorization: Bearer or ?token=)');
   if (!token || !/^[0-9a-f-]{36}$/i.test(sessionId)) throw unauthorized;
   const session = await db.webchatSession.findUnique({ where: { id: sessionId }, include: { contact: true } });
@@ -36,7 +41,30 @@ export async function authenticateSession(db: Db, sessionId: string, token: stri
   const expected = Buffer.from(session.tokenHash, 'hex');
   const given = Buffer.from(hashToken(token), 'hex');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw unauthorized;
+  const idle = Date.now() - session.lastSeenAt.getTime();
+  if (idle > ttlMs) throw new Unauthenticated('session_expired', 'this web chat session has expired: start a new one');
+  if (idle > SEEN_EVERY_MS) await db.webchatSession.updateMany({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
   return session;
+}
+
+/**
+ * Deletes sessions unused for longer than `ttlMs`, with their web chat addresses, and the
+ * contacts they created that never got further (no conversation, no other address): a
+ * POST /webchat/sessions that is never used leaves nothing behind for long.
+ */
+export async function expireWebchatSessions(db: Db, ttlMs = SESSION_TTL_MS, limit = 1000): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const gone = await tx.$queryRaw<Array<{ id: string; contactId: string }>>`
+      DELETE FROM "WebchatSession" WHERE id IN (
+        SELECT id FROM "WebchatSession" WHERE "lastSeenAt" < now() - make_interval(secs => ${ttlMs / 1000}::float8) LIMIT ${limit})
+      RETURNING id, "contactId"`;
+    if (gone.length === 0) return 0;
+    await tx.channelIdentity.deleteMany({ where: { channel: 'webchat', externalId: { in: gone.map((g) => g.id) } } });
+    await tx.contact.deleteMany({
+      where: { id: { in: gone.map((g) => g.contactId) }, conversations: { none: {} }, identities: { none: {} }, sessions: { none: {} } },
+    });
+    return gone.length;
+  });
 }
 
 export type WebchatSessionRow = Awaited<ReturnType<typeof authenticateSession>>;

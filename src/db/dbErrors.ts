@@ -44,3 +44,18 @@ export function isUnstorableValue(err: unknown): boolean {
 export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
+
+/**
+ * An error that looks like an outage, confirmed: Prisma reports many unrelated failures
+ * as "unknown request errors", so for those the database is asked whether it answers.
+ * A message that fails every time while PostgreSQL is up must spend its tries (and end
+ * failed) instead of waiting forever as if the database were away.
+ */
+export async function isOutage(db: { $queryRaw: (q: TemplateStringsArray) => Promise<unknown> }, err: unknown): Promise<boolean> {
+  if (!isUnavailable(err)) return false;
+  if (!(err instanceof Prisma.PrismaClientUnknownRequestError || err instanceof Prisma.PrismaClientRustPanicError)) return true;
+  return db.$queryRaw`SELECT 1`.then(
+    () => false,
+    () => true,
+  );
+}

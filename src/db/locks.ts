@@ -1,18 +1,33 @@
 // Per-conversation mutual exclusion across every worker process: a PostgreSQL
 // session advisory lock on a dedicated connection. If the process dies, the
 // connection closes and the lock is released with it — no lock outlives its holder.
+// Nobody waits for a lock without a bound: a burst of jobs for one conversation must
+// not occupy every worker slot (and every lock connection) waiting on each other. The
+// lock is tried; while it is held elsewhere the caller polls until `waitMs` is over
+// and then gets LockBusy — a worker re-queues its job, an HTTP request answers 409/503.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export type Locks = ReturnType<typeof createLocks>;
+
+/** The lock stayed held by someone else for the whole wait. */
+export class LockBusy extends Error {
+  override name = 'LockBusy';
+}
+
+/** `waitMs`: how long to keep trying (0: one try). */
+export type LockOptions = { waitMs?: number };
+
+const POLL_MS = 50;
 
 export function createLocks(databaseUrl: string, max = 20) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {}); // an idle client dropped by a restart; the next checkout reconnects
 
   return {
-    async withLock<T>(scope: string, id: string, fn: () => Promise<T>): Promise<T> {
+    async withLock<T>(scope: string, id: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
       const key = lockKey(`${scope}:${id}`);
+      const deadline = Date.now() + (options.waitMs ?? 0);
       const client = await pool.connect();
       // A checked-out client emits 'error' itself when its connection drops (a database
       // restart): without a listener that would crash the process. The unlock below then
@@ -20,8 +35,18 @@ export function createLocks(databaseUrl: string, max = 20) {
       const dropped = () => {};
       client.on('error', dropped);
       let unlocked = false;
+      let locked = false;
       try {
-        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        for (;;) {
+          const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+          locked = rows[0]?.ok === true;
+          if (locked || Date.now() >= deadline) break;
+          await new Promise((r) => setTimeout(r, POLL_MS));
+        }
+        if (!locked) {
+          unlocked = true; // nothing to unlock: the connection goes back to the pool as it is
+          throw new LockBusy(`${scope} ${id} is locked by another worker`);
+        }
         try {
           return await fn();
         } finally {

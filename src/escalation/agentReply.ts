@@ -8,6 +8,7 @@ import { assertNotOptedOut } from '../conversations/optOut.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
 import { Forbidden, NotFound, Unprocessable } from '../shared/errors.ts';
 import type { EscalationDeps } from './deps.ts';
+import type { Db } from '../db/client.ts';
 import { randomUUID } from 'node:crypto';
 
 
@@ -18,7 +19,7 @@ export type AgentReplyInput = {
 };
 
 export async function agentReply(deps: EscalationDeps, actor: Actor, conversationId: string, input: AgentReplyInput) {
-  const { conversation, outsideWindow } = await conversationToReplyTo(deps, actor, conversationId);
+  const { conversation, outsideWindow, holds } = await conversationToReplyTo(deps, actor, conversationId);
   if (outsideWindow && !input.template) throw templateRequired();
   const limit = MAX_TEXT[conversation.channel];
   if (input.text && Array.from(input.text).length > limit) {
@@ -33,10 +34,19 @@ export async function agentReply(deps: EscalationDeps, actor: Actor, conversatio
     idempotencyKey: agentIdempotencyKey(actor, input.clientMessageId),
     locale: conversation.locale,
     ...(input.template ? { payload: { template: input.template } } : {}),
-  });
-  await deps.db.conversation.update({ where: { id: conversationId }, data: { lastAgentReplyAt: new Date() } });
+  }, { guard: stillMayWrite(conversationId, actor, holds) });
   return message;
 }
+
+/**
+ * Ownership checked again where the reply is written, in one conditional update with
+ * it: a conversation released or transferred since the read gets nothing.
+ */
+export const stillMayWrite = (conversationId: string, actor: Actor, holds: boolean) => async (tx: Pick<Db, 'conversation'>) => {
+  const mayWrite = holds ? { ownerType: 'agent' as const, ownerId: actor.id } : { status: 'agent' as const, ownerType: 'agent' as const };
+  const still = await tx.conversation.updateMany({ where: { id: conversationId, ...mayWrite }, data: { lastAgentReplyAt: new Date() } });
+  if (still.count === 0) throw new Forbidden('forbidden', 'you no longer hold this conversation');
+};
 
 /** Is this a WhatsApp conversation whose customer last wrote more than 24 hours ago (templates only)? */
 
@@ -56,5 +66,5 @@ export async function conversationToReplyTo(deps: Pick<EscalationDeps, 'db'>, ac
     throw new Forbidden('forbidden', 'you can reply only to conversations you hold');
   }
   await assertNotOptedOut(deps.db, conversation.channel, conversation.externalId);
-  return { conversation, outsideWindow: outsideWhatsAppWindow(conversation) };
+  return { conversation, holds, outsideWindow: outsideWhatsAppWindow(conversation) };
 }

@@ -37,9 +37,8 @@ export async function claimConversation(deps: EscalationDeps, actor: Actor, conv
     locale: conversation.locale,
   });
   await deps.db.agent.update({ where: { id: actor.id }, data: { lastSeenAt: new Date() } });
-  await deps.producer
-    .escalate({ kind: 'sla-reply', conversationId, agentId: actor.id, claimedAt: claimed.claimedAt!.toISOString() }, deps.sla.replyMs)
-    .catch((err: unknown) => deps.log.warn({ err, conversationId }, 'could not start the reply timer'));
+  // The reply timer's outbox row was committed with the claim: Redis being away now only delays it.
+  await deps.dispatcher.dispatch([{ kind: 'sla-reply', conversationId, messageId: outcome.handoffId }]);
   await deps.events.claimed(conversationId, actor.id);
   return claimed;
 }

@@ -77,10 +77,7 @@ export async function transferConversation(deps: EscalationDeps, actor: Actor, c
   if (target.id === conversation.ownerId) throw new InvalidInput('same_agent', 'the conversation is already held by that agent');
   const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'agent', id: target.id }, reason: 'transfer', precondition: stillHeld(conversation) });
   await tell(deps, conversation, { ...actor, name: target.name }, 'escalation:transferred', outcome.handoffId);
-  const claimed = await deps.db.conversation.findUniqueOrThrow({ where: { id: conversationId } });
-  await deps.producer
-    .escalate({ kind: 'sla-reply', conversationId, agentId: target.id, claimedAt: claimed.claimedAt!.toISOString() }, deps.sla.replyMs)
-    .catch((err: unknown) => deps.log.warn({ err, conversationId }, 'could not start the reply timer'));
+  await deps.dispatcher.dispatch([{ kind: 'sla-reply', conversationId, messageId: outcome.handoffId }]);
   await deps.events.toAgent(target.id, { event: 'waiting', data: { conversationId, transferredBy: actor.id } });
   return outcome;
 }

@@ -11,6 +11,7 @@ import { parseContext, parseMemory } from './context.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
 import type { Logger } from '../shared/logger.ts';
+import { LockBusy, type Locks } from '../db/locks.ts';
 import { buildEnvelope } from './buildEnvelope.ts';
 import type { HandoffEnvelopeV1, HandoffPattern, Party } from './envelope.ts';
 import { checkGuards } from './guards.ts';
@@ -153,20 +154,27 @@ async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<Hand
   const latencyMs = Date.now() - started;
   metrics.handoffs.inc({ pattern: req.pattern, reason: req.reason, status: 'accepted' });
   metrics.handoffLatency.observe(latencyMs / 1000);
-  await deps.db.$transaction([
-    deps.db.conversation.update({
+  // Only if the handoff is still ours: recovery may have rolled it back meanwhile, and
+  // then writing the new owner would undo the rollback behind the ledger's back. A
+  // handoff to the human queue commits its routing job's outbox row with it, so a
+  // Redis blip now cannot lose the queue placement (and its timers); the caller
+  // dispatches it.
+  const released = await deps.db.$transaction(async (tx) => {
+    if (!(await stillPending(tx, req))) return false;
+    await tx.conversation.update({
       where: { id: req.conversationId },
-      data: {
-        ...ownerColumns(req.to, req.reason),
-        hopCount: { increment: 1 },
-        context: asJson(context),
-      },
-    }),
-    deps.db.handoffEvent.update({
+      data: { ...ownerColumns(req.to, req.reason), hopCount: { increment: 1 }, context: asJson(context) },
+    });
+    await tx.handoffEvent.update({
       where: { id: req.handoffId },
       data: { status: 'accepted', steps: asJson(steps), latencyMs, envelope: asJson(redactEnvelope(envelope)) },
-    }),
-  ]);
+    });
+    // The agent's reply timer likewise, for a conversation given to a person.
+    const work = req.to.type === 'queue' ? 'escalate' : req.to.type === 'agent' ? 'sla-reply' : undefined;
+    if (work) await tx.outbox.createMany({ data: [{ kind: work, conversationId: req.conversationId, messageId: req.handoffId }], skipDuplicates: true });
+    return true;
+  });
+  if (!released) return rolledBack(deps, req);
   return {
     handoffId: req.handoffId,
     status: 'accepted',
@@ -225,13 +233,16 @@ async function refuse(
   steps.push({ step: 'rollback', at: now(), detail: `owner back to ${label(req.from)}` });
   const guardHit = Boolean(verdict.guard);
   const context: ConversationContext = { ...req.context, fallbacks: guardHit ? req.context.fallbacks : req.context.fallbacks + 1 };
-  await deps.db.$transaction([
-    deps.db.conversation.update({ where: { id: req.conversationId }, data: { ...ownerColumns(req.from, req.reason), context: asJson(context) } }),
-    deps.db.handoffEvent.update({
+  const refused = await deps.db.$transaction(async (tx) => {
+    if (!(await stillPending(tx, req))) return false;
+    await tx.conversation.update({ where: { id: req.conversationId }, data: { ...ownerColumns(req.from, req.reason), context: asJson(context) } });
+    await tx.handoffEvent.update({
       where: { id: req.handoffId },
       data: { status: verdict.status, steps: asJson(steps), error: verdict.error, latencyMs: Date.now() - started, envelope: asJson(redactEnvelope(envelope)) },
-    }),
-  ]);
+    });
+    return true;
+  });
+  if (!refused) return rolledBack(deps, req);
   deps.log.warn({ handoffId: req.handoffId, from: label(req.from), to: label(req.to), error: verdict.error, incident: verdict.incident }, 'handoff refused');
   metrics.handoffs.inc({ pattern: req.pattern, reason: req.reason, status: verdict.status });
   metrics.handoffLatency.observe((Date.now() - started) / 1000);
@@ -257,6 +268,26 @@ async function refuse(
     context,
   });
   return { ...outcome, owner: escalation.owner, context: escalation.context, ...(escalation.escalated ? { escalated: escalation.escalated } : {}) };
+}
+
+/**
+ * Locks the conversation row and tells whether this handoff still holds it paused. A
+ * handoff rolled back by recovery (or a conversation erased) meanwhile must not be
+ * finished: the caller reports it rolled back instead.
+ */
+async function stillPending(tx: Prisma.TransactionClient, req: HandoffRequest): Promise<boolean> {
+  const rows = await tx.$queryRaw<Array<{ ok: boolean }>>`
+    SELECT (c."ownerType" = 'handoff_pending' AND h.status = 'pending') AS ok
+      FROM "Conversation" c JOIN "HandoffEvent" h ON h.id = ${req.handoffId}::uuid
+     WHERE c.id = ${req.conversationId}::uuid
+       FOR UPDATE OF c`;
+  return rows[0]?.ok === true;
+}
+
+async function rolledBack(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {
+  deps.log.warn({ handoffId: req.handoffId, conversationId: req.conversationId }, 'handoff was rolled back while it ran; leaving the conversation as recovery left it');
+  const event = await deps.db.handoffEvent.findUniqueOrThrow({ where: { id: req.handoffId } });
+  return { ...(await replay(deps, event)), replayed: false };
 }
 
 function ownerColumns(owner: Party, reason: string) {
@@ -289,6 +320,8 @@ async function replay(deps: HandoffDeps, event: { id: string; conversationId: st
 /**
  * A handoff left `pending` (the process died between pause and release) is rolled
  * back: the source owns the conversation again, so it is never left without one.
+ * Callers hold the conversation's lock (every handoff runs under it), so a pending
+ * handoff seen here is not running anywhere.
  */
 export async function recoverStuckHandoffs(db: Db, conversationId: string): Promise<number> {
   const stuck = await db.handoffEvent.findMany({ where: { conversationId, status: 'pending' }, orderBy: { createdAt: 'asc' } });
@@ -303,4 +336,32 @@ export async function recoverStuckHandoffs(db: Db, conversationId: string): Prom
     ]);
   }
   return stuck.length;
+}
+
+/**
+ * The sweep for handoffs left pending by a crash when the customer does not write
+ * again: each conversation with a handoff pending for longer than `olderThanMs` is
+ * recovered under its lock (skipped if someone holds it: that one is still working).
+ */
+export async function sweepStuckHandoffs(
+  deps: { db: Db; locks: Locks; log: Logger },
+  olderThanMs: number,
+  limit = 100,
+): Promise<number> {
+  const rows = await deps.db.handoffEvent.findMany({
+    where: { status: 'pending', updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    select: { conversationId: true },
+    distinct: ['conversationId'],
+    take: limit,
+  });
+  let recovered = 0;
+  for (const { conversationId } of rows) {
+    try {
+      recovered += await deps.locks.withLock('conversation', conversationId, () => recoverStuckHandoffs(deps.db, conversationId));
+    } catch (err) {
+      if (!(err instanceof LockBusy)) throw err;
+    }
+  }
+  if (recovered) deps.log.warn({ recovered }, 'rolled back handoffs left pending by an interruption');
+  return recovered;
 }

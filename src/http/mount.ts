@@ -41,7 +41,7 @@ function authMiddleware(rt: Runtime, kind: AuthKind): RequestHandler[] {
     case 'session':
       return [
         async (req, res, next) => {
-          res.locals.session = await authenticateSession(rt.db, String(req.params.id), bearerToken(req));
+          res.locals.session = await authenticateSession(rt.db, String(req.params.id), bearerToken(req), rt.config.webchatSessionTtlMs);
           next();
         },
       ];
@@ -107,9 +107,10 @@ export function mountRoutes(rt: Runtime, table: readonly RouteDef[]): Router {
   const router = Router();
   for (const def of table) {
     const before = def.before?.(rt) ?? [];
+    const auth = [...authMiddleware(rt, def.auth), ...(def.afterAuth?.(rt) ?? [])];
     const chain = def.bespoke
-      ? [...before, ...authMiddleware(rt, def.auth), ...def.bespoke(rt)]
-      : [...before, ...authMiddleware(rt, def.auth), ...bodyMiddleware(def), handle(rt, def, table)];
+      ? [...before, ...auth, ...def.bespoke(rt)]
+      : [...before, ...auth, ...bodyMiddleware(def), handle(rt, def, table)];
     if (def.prefix && def.bespoke) router.use(def.path, ...chain);
     else router[def.method](def.path, ...chain);
   }

@@ -101,8 +101,13 @@ export type RouteDef<
   noBackingServices?: boolean;
   /** Bespoke only: mount with `router.use(path)`, so sub-paths reach the handlers too (the queue dashboard). */
   prefix?: boolean;
-  /** Middleware run before auth (e.g. a per-session rate limit). */
+  /** Middleware run before auth (e.g. a per-address rate limit). */
   before?: (rt: Runtime) => RequestHandler[];
+  /**
+   * Middleware run once the caller is authenticated (e.g. a per-session rate limit: run
+   * before auth, anyone knowing a session id could use up that session's allowance).
+   */
+  afterAuth?: (rt: Runtime) => RequestHandler[];
 } & (
   | { handler: (ctx: Ctx<z.output<P>, z.output<Q>, z.output<B>>) => Promise<ReplyOf<R>>; bespoke?: never }
   | { bespoke: (rt: Runtime) => RequestHandler[]; handler?: never }

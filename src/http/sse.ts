@@ -2,7 +2,8 @@
 // cleanup is attached before anything is awaited (a client that leaves during the
 // replay is not leaked), a replay that fails after the head is written ends the stream
 // (the client reconnects with Last-Event-ID), heartbeats keep proxies from timing the
-// stream out, and every open stream is registered so shutdown can end it.
+// stream out, every open stream is registered so shutdown can end it, and an owner or a
+// client address over its cap of open streams gets 429 before anything is subscribed.
 import type { Request, Response } from 'express';
 import type { OpenStreams } from '../realtime/openStreams.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -25,6 +26,11 @@ export type StreamOptions = {
 
 export function openEventStream(req: Request, res: Response, options: StreamOptions): void {
   if (req.destroyed || res.writableEnded || res.socket?.destroyed) return; // left while being authenticated
+  const refusal = options.streams.refusal(options.owner, req.ip);
+  if (refusal) {
+    res.status(429).set('Retry-After', '30').json({ error: 'too_many_streams', message: refusal });
+    return;
+  }
   let closed = false;
   const unsubscribers: Array<() => void> = [];
   let heartbeat: NodeJS.Timeout | undefined;
@@ -41,7 +47,7 @@ export function openEventStream(req: Request, res: Response, options: StreamOpti
     if (!res.writableEnded) res.end();
   };
   res.on('close', cleanup);
-  unregister = options.streams.add({ owner: options.owner, end });
+  unregister = options.streams.add({ owner: options.owner, ip: req.ip, end });
 
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',

@@ -31,9 +31,31 @@ export type ScrapeSources = {
 };
 
 /** Gauges read at scrape time from Redis and PostgreSQL. */
-export function registerScrapeGauges(sources: ScrapeSources) {
+/** How long a gauge that costs a query keeps its value: scrapes in between cost nothing. */
+export const SCRAPE_CACHE_MS = 10_000;
+
+/** `fn` at most once per `ttlMs` (concurrent callers share one call); `fallback` when it fails. */
+export function cachedSource<T>(fn: () => Promise<T>, ttlMs: number, fallback: T): () => Promise<T> {
+  let value = fallback;
+  let at = Number.NEGATIVE_INFINITY;
+  let inflight: Promise<T> | undefined;
+  return () => {
+    if (Date.now() - at < ttlMs) return Promise.resolve(value);
+    inflight ??= fn()
+      .then((v) => (value = v), () => value)
+      .finally(() => {
+        at = Date.now();
+        inflight = undefined;
+      });
+    return inflight;
+  };
+}
+
+export function registerScrapeGauges(sources: ScrapeSources, ttlMs = SCRAPE_CACHE_MS) {
   registry.removeSingleMetric('baton_queue_jobs');
   registry.removeSingleMetric('baton_escalations_waiting');
+  const queueCounts = cachedSource(sources.queueCounts, ttlMs, {} as Awaited<ReturnType<ScrapeSources['queueCounts']>>);
+  const waiting = cachedSource(sources.waitingEscalations, ttlMs, 0);
   new Gauge({
     name: 'baton_queue_jobs',
     help: 'Jobs per queue and state',
@@ -41,7 +63,7 @@ export function registerScrapeGauges(sources: ScrapeSources) {
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = await sources.queueCounts().catch(() => ({}));
+      const counts = await queueCounts();
       for (const [queue, states] of Object.entries(counts)) for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
     },
   });
@@ -50,7 +72,7 @@ export function registerScrapeGauges(sources: ScrapeSources) {
     help: 'Conversations waiting for a person',
     registers: [registry],
     async collect() {
-      this.set(await sources.waitingEscalations().catch(() => 0));
+      this.set(await waiting());
     },
   });
 }

@@ -6,8 +6,13 @@ import type { Producer } from './producer.ts';
 import type { Logger } from '../shared/logger.ts';
 import { currentTraceparent } from '../observability/tracing.ts';
 
-/** For `escalate`, messageId carries the id of the handoff that queued the conversation; for `media`, the MediaFile's. */
-export type Dispatch = { kind: 'turn' | 'send' | 'escalate' | 'media'; conversationId: string; messageId: string };
+/**
+ * For `escalate`, messageId carries the id of the handoff that queued the conversation;
+ * for `sla-reply` (the agent's reply timer), the id of the handoff that gave it to the
+ * agent — the timer is built from the conversation as it is when it is enqueued; for
+ * `media`, the MediaFile's id.
+ */
+export type Dispatch = { kind: 'turn' | 'send' | 'escalate' | 'sla-reply' | 'media'; conversationId: string; messageId: string };
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
 /**
@@ -26,7 +31,7 @@ function bounded<T>(work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createDispatcher(db: Db, producer: Producer, log: Logger) {
+export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: { replyMs: number } = { replyMs: 120_000 }) {
   /** Enqueues a batch (one Redis round trip per kind), then drops their outbox rows. */
   async function enqueue(items: readonly Dispatch[]): Promise<boolean> {
     if (items.length === 0) return true;
@@ -41,6 +46,13 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger) {
       if (media.length) await bounded(producer.media(media));
       for (const i of items.filter((x) => x.kind === 'escalate')) {
         await bounded(producer.escalate({ kind: 'route', conversationId: i.conversationId, handoffId: i.messageId }));
+      }
+      for (const i of items.filter((x) => x.kind === 'sla-reply')) {
+        const held = await db.conversation.findUnique({ where: { id: i.conversationId }, select: { status: true, ownerId: true, claimedAt: true } });
+        // Released or resolved since: no timer to start (the job would find nothing to do).
+        if (held?.status !== 'agent' || !held.ownerId || !held.claimedAt) continue;
+        const delay = Math.max(0, held.claimedAt.getTime() + sla.replyMs - Date.now());
+        await bounded(producer.escalate({ kind: 'sla-reply', conversationId: i.conversationId, agentId: held.ownerId, claimedAt: held.claimedAt.toISOString() }, delay));
       }
       const ids = items.map((i) => i.messageId);
       await db.$executeRaw`DELETE FROM "Outbox" WHERE "messageId" = ANY(${ids}::uuid[])`;

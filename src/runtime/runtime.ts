@@ -52,7 +52,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     attempts: config.outboundAttempts,
     backoffMs: config.outboundBackoffMs,
   });
-  const dispatcher = createDispatcher(db, producer, log);
+  const dispatcher = createDispatcher(db, producer, log, { replyMs: config.sla.replyMs });
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
   const packs: PackHolder = await createPackHolder(
     config.packDir ?? DEFAULT_PACK_DIR,
@@ -93,9 +93,10 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         ),
       ),
     waitingEscalations: () => db.conversation.count({ where: { status: 'waiting' } }),
-  });
+  }, config.metricsCacheMs);
   const escalation: EscalationDeps = {
     db,
+    locks,
     log,
     dispatcher,
     producer,
@@ -127,7 +128,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     mediaStore,
     redisUrl: urls.redisUrl,
     /** Live streams (SSE) this process holds; shutdown ends them. */
-    streams: createOpenStreams(),
+    streams: createOpenStreams(config.streamLimits),
     /** `draining` is set when shutdown begins: /readyz answers 503 from then on. */
     lifecycle: { draining: false },
 
@@ -200,7 +201,10 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       observeJobs(outbound, QueueName.Outbound);
       observeJobs(escalationWorker, QueueName.Escalation);
       observeJobs(mediaWorker, QueueName.Media);
-      const sweeper = startOutboxSweeper(dispatcher, config.outboxSweepMs, log);
+      const sweeper = startOutboxSweeper(
+        { dispatcher, db, locks, producer, log },
+        { intervalMs: config.outboxSweepMs, staleSendMs: config.staleSendMs, stuckHandoffMs: config.stuckHandoffMs, webchatSessionTtlMs: config.webchatSessionTtlMs },
+      );
       closers.push(async (graceMs) => {
         sweeper.stop();
         const workers = [inbound, outbound, escalationWorker, mediaWorker];

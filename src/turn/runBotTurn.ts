@@ -4,6 +4,10 @@
 // This is Baton's hottest path, so it reads and writes in as few round trips as it
 // can: one read of the conversation (with contact and recent messages), one write of
 // the whole outcome.
+// The lock is tried, not waited for (the worker re-queues the job while another holds
+// it). A message whose turn fails while the database is up is tried MAX_TURN_ATTEMPTS
+// times; then it is marked handled with an error, the conversation goes to the human
+// queue so a person sees it, and the messages after it are answered as usual.
 import { openCsat, ratingIn } from '../escalation/csat.ts';
 import { metrics } from '../observability/metrics.ts';
 import { performTurn, type PerformDeps, type TurnOutcome } from './perform.ts';
@@ -12,7 +16,10 @@ import { smsParts } from '../channels/sms/index.ts';
 import type { ChannelName, InboundMessage } from '../channels/channel.ts';
 import type { InboundContent } from '../bots/bot.ts';
 import type { Locks } from '../db/locks.ts';
-import { recoverStuckHandoffs } from '../handoff/protocol.ts';
+import { HUMAN_QUEUE, performHandoff, recoverStuckHandoffs } from '../handoff/protocol.ts';
+import { topicOf } from '../handoff/guards.ts';
+import { handoffIdFor } from '../handoff/handoffId.ts';
+import { isOutage } from '../db/dbErrors.ts';
 import type { OwnerType } from '../generated/prisma/enums.ts';
 import { parseContext, parseMemory } from '../handoff/context.ts';
 import type { Dispatch, Dispatcher } from '../queues/dispatcher.ts';
@@ -24,6 +31,10 @@ export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; eve
 
 /** Stored and shown to people, never a bot turn, never counted toward an escalation. */
 const SILENT_KINDS: ReadonlySet<string> = new Set(['reaction', 'system']);
+
+/** Tries of one inbound message (while the database is up) before it is given up on. */
+export const MAX_TURN_ATTEMPTS = 3;
+export const TURN_FAILED = 'turn_failed';
 
 type Pending = { id: string; text: string; kind: string; payload: unknown; providerMessageId: string | null };
 
@@ -50,12 +61,52 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
       SELECT id, text, kind, payload, "providerMessageId" FROM "Message"
        WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL
        ORDER BY seq`;
-    // Several messages answered in one go: each reply quotes the message it answers.
-    for (const message of pending) sends.push(...(await answerOne(deps, conversationId, message, pending.length > 1)));
+    for (const message of pending) {
+      try {
+        // Several messages answered in one go: each reply quotes the message it answers.
+        sends.push(...(await answerOne(deps, conversationId, message, pending.length > 1)));
+      } catch (err) {
+        if (await isOutage(deps.db, err)) throw err;
+        const gaveUp = await recordFailure(deps, conversationId, message, err);
+        if (!gaveUp) throw err; // tries left: the job's retry runs it again
+        sends.push(...gaveUp);
+      }
+    }
     return pending.length;
   });
   await deps.dispatcher.dispatch(sends);
   return answered;
+}
+
+/**
+ * Counts a failed try of `message`; on the last one marks it handled with an error and
+ * hands the conversation to the human queue. Returns what to dispatch, or undefined
+ * while tries are left.
+ */
+async function recordFailure(deps: TurnDeps, conversationId: string, message: Pending, err: unknown): Promise<Dispatch[] | undefined> {
+  const [row] = await deps.db.$queryRaw<Array<{ attempts: number }>>`
+    UPDATE "Message" SET attempts = attempts + 1, "updatedAt" = now() WHERE id = ${message.id}::uuid RETURNING attempts`;
+  if (!row || row.attempts < MAX_TURN_ATTEMPTS) return undefined;
+  deps.log.error({ err, conversationId, messageId: message.id, attempts: row.attempts }, 'giving up on a message: a person is alerted');
+  await deps.db.message.update({ where: { id: message.id }, data: { handledAt: new Date(), errorCode: TURN_FAILED } });
+  const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
+  if (conversation?.ownerType !== 'bot' || !conversation.ownerId) return [];
+  const context = parseContext(conversation.context);
+  const outcome = await performHandoff(deps, {
+    handoffId: handoffIdFor(`${message.id}:${TURN_FAILED}`, 0), // one per failed message, whichever worker gets here
+    conversationId,
+    from: { type: 'bot', id: conversation.ownerId },
+    to: HUMAN_QUEUE,
+    pattern: 'escalation',
+    reason: TURN_FAILED,
+    context,
+    topic: topicOf(context.intent),
+    handoffsThisTurn: 0,
+    t: translator(conversation.locale),
+    fallback: true,
+    precondition: { ownerType: 'bot', ownerId: conversation.ownerId },
+  });
+  return outcome.escalated ? [{ kind: 'escalate', conversationId, messageId: outcome.handoffId }] : [];
 }
 
 async function load(deps: TurnDeps, conversationId: string, messageId: string): Promise<ConversationRow> {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Actor } from '../agents/authenticate.ts';
 import { LOCALES, type Locale } from '../config/env.ts';
 import { parseContext } from '../handoff/context.ts';
-import { visibleTo } from '../conversations/readSide.ts';
+import { visibleTo } from './readSide.ts';
 import { isUniqueViolation } from '../db/dbErrors.ts';
 import type { Db } from '../db/client.ts';
 import type { CannedResponse } from '../generated/prisma/client.ts';

@@ -2,7 +2,7 @@
 // see the conversation, and the labels in use (for the console's filter).
 import { z } from 'zod';
 import type { Actor } from '../agents/authenticate.ts';
-import { visibleTo } from '../conversations/readSide.ts';
+import { visibleTo } from './readSide.ts';
 import type { Db } from '../db/client.ts';
 import { NotFound } from '../shared/errors.ts';
 

@@ -3,7 +3,7 @@
 // provider fetching an outbound file shows the token of that file's public URL.
 import { timingSafeEqual } from 'node:crypto';
 import { authenticate, type Actor } from '../agents/authenticate.ts';
-import { visibleTo } from '../conversations/readSide.ts';
+import { visibleTo } from './readSide.ts';
 import { hashToken } from '../conversations/webchatSessions.ts';
 import type { Db } from '../db/client.ts';
 import { Conflict, Forbidden, NotFound, Unauthenticated } from '../shared/errors.ts';

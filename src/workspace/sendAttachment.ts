@@ -10,7 +10,7 @@ import type { OutboundMedia } from '../media/outboundMedia.ts';
 import { attachmentKind } from '../channels/sms/normalize.ts';
 import { MAX_TEXT } from '../channels/limits.ts';
 import { queueOutbound } from '../conversations/queueOutbound.ts';
-import { agentIdempotencyKey, conversationToReplyTo, templateRequired } from '../escalation/agentReply.ts';
+import { agentIdempotencyKey, conversationToReplyTo, stillMayWrite, templateRequired } from '../escalation/agentReply.ts';
 import type { EscalationDeps } from '../escalation/deps.ts';
 import { InvalidInput, Unprocessable } from '../shared/errors.ts';
 import { bareType, isAllowedType, MAX_MEDIA_BYTES } from '../media/limits.ts';
@@ -21,7 +21,7 @@ import { mediaKey, type MediaStore } from '../media/store.ts';
 export type SendAttachmentInput = { data: string; mimeType: string; filename?: string | undefined; caption?: string | undefined; clientMessageId?: string | undefined };
 
 export async function sendAttachment(deps: EscalationDeps & { store: MediaStore; publicBaseUrl: string }, actor: Actor, conversationId: string, input: SendAttachmentInput) {
-  const { conversation, outsideWindow } = await conversationToReplyTo(deps, actor, conversationId);
+  const { conversation, outsideWindow, holds } = await conversationToReplyTo(deps, actor, conversationId);
   if (outsideWindow) throw templateRequired();
   const mimeType = bareType(input.mimeType);
   if (!isAllowedType(mimeType)) throw new Unprocessable('unsupported_type', 'images (jpeg, png, webp, gif), pdf, audio and video only');
@@ -55,7 +55,9 @@ export async function sendAttachment(deps: EscalationDeps & { store: MediaStore;
       locale: conversation.locale,
       payload: { media: [entry] },
     },
-    (tx, messageId) =>
+    {
+      guard: stillMayWrite(conversationId, actor, holds),
+      alongside: (tx, messageId) =>
       tx.mediaFile.create({
         data: {
           id,
@@ -72,11 +74,11 @@ export async function sendAttachment(deps: EscalationDeps & { store: MediaStore;
           publicToken: token,
         },
       }),
+    },
   );
   // A concurrent identical request won the idempotency key: its file is the one kept.
   const kept = ((message.payload as { media?: OutboundMedia[] } | null)?.media ?? []).some((m) => m.id === id);
   if (!kept) await deps.store.delete(key);
-  await deps.db.conversation.update({ where: { id: conversationId }, data: { lastAgentReplyAt: new Date() } });
   return message;
 }
 

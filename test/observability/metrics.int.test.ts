@@ -9,7 +9,8 @@ import { SECRETS, startHarness, type Harness } from '../support/harness.ts';
 let h: Harness;
 let server: Server;
 beforeAll(async () => {
-  h = await startHarness();
+  // Gauges fresh on every scrape: the test reads them twice within seconds.
+  h = await startHarness({ env: { METRICS_CACHE_MS: '0' } });
   server = h.app.listen(0);
 });
 afterAll(async () => {

@@ -58,3 +58,30 @@ export function refusalLimit(redis: Redis, prefix: string, limit: Limit): Reques
     next();
   };
 }
+
+/**
+ * The same fixed window, in this process's memory: for the operations routes (/readyz,
+ * /metrics, /admin/queues), which must keep working, and stay cheap, while Redis is
+ * the thing that is down. Keyed by client address.
+ */
+export function localRateLimit(limit: Omit<Limit, 'key'> & { key?: Limit['key'] }): RequestHandler {
+  const counts = new Map<string, number>();
+  let window = 0;
+  return (req, res, next) => {
+    const now = Math.floor(Date.now() / limit.windowMs);
+    if (now !== window) {
+      window = now;
+      counts.clear();
+    }
+    const subject = (limit.key ?? ((r: Request) => r.ip))(req) ?? 'unknown';
+    const count = (counts.get(subject) ?? 0) + 1;
+    counts.set(subject, count);
+    res.setHeader('RateLimit-Limit', String(limit.max));
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, limit.max - count)));
+    if (count > limit.max) {
+      const retryAfter = Math.max(1, Math.ceil(((window + 1) * limit.windowMs - Date.now()) / 1000));
+      throw new ClientError(429, 'rate_limited', `too many requests (${limit.name}); retry in ${retryAfter} s`, { 'Retry-After': String(retryAfter) });
+    }
+    next();
+  };
+}

@@ -143,7 +143,7 @@ export const adminRoutes: RouteDef[] = [
     params: ContactParams,
     responses: { 200: { description: 'What was erased.', schema: ContactErased, name: 'ContactErased' } },
     errors: ['NotFound'],
-    handler: async ({ rt, params }) => ({ status: 200 as const, body: await eraseContact(rt.db, params.id, rt.mediaStore) }),
+    handler: async ({ rt, params }) => ({ status: 200 as const, body: await eraseContact({ db: rt.db, locks: rt.locks, media: rt.mediaStore }, params.id) }),
   }),
   route({
     method: 'get',

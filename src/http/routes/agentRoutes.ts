@@ -8,7 +8,7 @@ import type { Actor } from '../../agents/authenticate.ts';
 import { consoleScript } from '../../agents/consoleBundle.ts';
 import { MessageView, messageView } from '../../conversations/messageView.ts';
 import { ConversationView } from '../../conversations/conversationView.ts';
-import { currentConversation } from '../../conversations/readSide.ts';
+import { currentConversation } from '../../workspace/readSide.ts';
 import { AGENTS_TOPIC, SUPERVISORS_TOPIC, agentTopic, type AgentEvent } from '../../escalation/agentEvents.ts';
 import { agentReply } from '../../escalation/agentReply.ts';
 import { claimConversation } from '../../escalation/claimConversation.ts';

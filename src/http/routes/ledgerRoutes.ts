@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { ChannelName } from '../../channels/channel.ts';
 import { ConversationStatus, ConversationView } from '../../conversations/conversationView.ts';
-import { ConversationList, getConversation, HandoffList, listConversations, listHandoffs } from '../../conversations/readSide.ts';
+import { ConversationList, getConversation, HandoffList, listConversations, listHandoffs } from '../../workspace/readSide.ts';
 import { envelopeJsonSchema } from '../../handoff/envelope.ts';
 import { route, type RouteDef } from '../route.ts';
 import { ConversationParams } from './agentRoutes.ts';
+import { skillsOf } from '../../escalation/eligibility.ts';
 
 export const ConversationListQuery = z.object({
   status: ConversationStatus.optional(),
@@ -49,7 +50,7 @@ export const ledgerRoutes: RouteDef[] = [
     auth: 'agent',
     query: ConversationListQuery,
     responses: { 200: { description: 'A page of conversations.', schema: ConversationList, name: 'ConversationList' } },
-    handler: async ({ rt, actor, query }) => ({ status: 200 as const, body: await listConversations(rt.db, actor(), query) }),
+    handler: async ({ rt, actor, query }) => ({ status: 200 as const, body: await listConversations(rt.db, actor(), query, skillsOf(rt.packs.current().bots)) }),
   }),
   route({
     method: 'get',
@@ -57,12 +58,12 @@ export const ledgerRoutes: RouteDef[] = [
     operationId: 'getConversation',
     tag: 'Conversations',
     summary: 'One conversation with context, messages and handoffs',
-    description: 'Agents see conversations that wait for people and those they hold; supervisors and the admin token see all.',
+    description: 'Agents see those they hold and those waiting for people that they may take (language and skill); supervisors and the admin token see all.',
     auth: 'agent',
     params: ConversationParams,
     responses: { 200: { description: 'The conversation.', schema: ConversationView, name: 'Conversation' } },
     errors: ['NotFound'],
-    handler: async ({ rt, actor, params }) => ({ status: 200 as const, body: await getConversation(rt.db, actor(), params.id) }),
+    handler: async ({ rt, actor, params }) => ({ status: 200 as const, body: await getConversation(rt.db, actor(), params.id, skillsOf(rt.packs.current().bots)) }),
   }),
   route({
     method: 'get',
@@ -75,6 +76,6 @@ export const ledgerRoutes: RouteDef[] = [
     query: HandoffListQuery,
     responses: { 200: { description: 'A page of handoff events.', schema: HandoffList, name: 'HandoffList' } },
     errors: ['Forbidden'],
-    handler: async ({ rt, actor, query }) => ({ status: 200 as const, body: await listHandoffs(rt.db, actor(), query) }),
+    handler: async ({ rt, actor, query }) => ({ status: 200 as const, body: await listHandoffs(rt.db, actor(), query, skillsOf(rt.packs.current().bots)) }),
   }),
 ];

@@ -1,6 +1,13 @@
 // Operations: liveness, readiness (503 from the moment shutdown begins), Prometheus
-// metrics and this API's own OpenAPI document.
-import type { Router } from 'express';
+// metrics and this API's own OpenAPI document. /readyz and /metrics are rate limited
+// per address in memory (they must answer while Redis is down). On the API port,
+// /metrics needs METRICS_TOKEN when one is set, and in production is not served there
+// without one (worker processes serve it on METRICS_PORT); its gauges that cost a query
+// are cached (src/observability/metrics.ts), so scrapes do not load the database.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler, Router } from 'express';
+import { localRateLimit } from '../middleware/rateLimit.ts';
+import { ClientError } from '../../shared/errors.ts';
 import { z } from 'zod';
 import type { Runtime } from '../../runtime/runtime.ts';
 import { registry } from '../../observability/metrics.ts';
@@ -28,17 +35,41 @@ async function readiness(rt: Runtime): Promise<Readiness> {
   return { status: database === 'ok' && redis === 'ok' ? 'ready' : 'unavailable', database, redis };
 }
 
-export const metricsRoute = route({
-  method: 'get',
-  path: '/metrics',
-  operationId: 'metrics',
-  tag: 'Operations',
-  summary: 'Prometheus metrics (text exposition format)',
-  auth: 'public',
-  noBackingServices: true,
-  responses: { 200: { description: 'Metrics.', type: 'text/plain; version=0.0.4', example: '# TYPE baton_escalations_waiting gauge\nbaton_escalations_waiting 0\n' } },
-  handler: async () => ({ status: 200 as const, type: registry.contentType, body: await registry.metrics() }),
-});
+export const opsRateLimit = (rt: Runtime, name: string) => localRateLimit({ name, max: rt.config.rateLimits.opsPerMinute, windowMs: 60_000 });
+
+const digest = (v: string) => createHash('sha256').update(v).digest();
+
+/** /metrics on the public API port: behind METRICS_TOKEN, or closed in production without one. */
+function metricsGate(rt: Runtime): RequestHandler {
+  return (req, _res, next) => {
+    const token = rt.config.metricsToken;
+    if (token) {
+      const header = req.get('authorization') ?? '';
+      const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      if (!timingSafeEqual(digest(given), digest(token))) throw new ClientError(401, 'unauthorized', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    } else if (rt.config.production) {
+      throw new ClientError(404, 'not_found', 'metrics are served on METRICS_PORT, or here with METRICS_TOKEN set');
+    }
+    next();
+  };
+}
+
+const metricsRouteFor = (gate: boolean) =>
+  route({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tag: 'Operations',
+    summary: 'Prometheus metrics (text exposition format)',
+    description: 'On the API port: needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set; in production without it, not served here.',
+    auth: 'public',
+    noBackingServices: true,
+    before: (rt) => [opsRateLimit(rt, 'metrics'), ...(gate ? [metricsGate(rt)] : [])],
+    responses: { 200: { description: 'Metrics.', type: 'text/plain; version=0.0.4', example: '# TYPE baton_escalations_waiting gauge\nbaton_escalations_waiting 0\n' } },
+    handler: async () => ({ status: 200 as const, type: registry.contentType, body: await registry.metrics() }),
+  });
+
+export const metricsRoute = metricsRouteFor(true);
 
 export const operationsRoutes: RouteDef[] = [
   route({
@@ -60,6 +91,7 @@ export const operationsRoutes: RouteDef[] = [
     summary: 'Readiness: PostgreSQL and Redis are reachable, and the process is not shutting down',
     auth: 'public',
     noBackingServices: true,
+    before: (rt) => [opsRateLimit(rt, 'readyz')],
     responses: {
       200: { description: 'Ready.', schema: Readiness, name: 'Readiness' },
       503: { description: 'PostgreSQL or Redis is unreachable, or the process is shutting down.', schema: Readiness, name: 'Readiness' },
@@ -89,4 +121,4 @@ export const operationsRoutes: RouteDef[] = [
 ];
 
 /** A worker-only process still exposes its own counters for Prometheus. */
-export const metricsOnly = (rt: Runtime): Router => mountRoutes(rt, [metricsRoute]);
+export const metricsOnly = (rt: Runtime): Router => mountRoutes(rt, [metricsRouteFor(false)]);

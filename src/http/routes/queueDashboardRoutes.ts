@@ -13,6 +13,7 @@ import { authenticate, requireAdmin } from '../../agents/authenticate.ts';
 import type { Runtime } from '../../runtime/runtime.ts';
 import { ClientError } from '../../shared/errors.ts';
 import { route, type RouteDef } from '../route.ts';
+import { opsRateLimit } from './operationsRoutes.ts';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 /** The cookie /admin/queues sets after `?token=`. */
@@ -134,6 +135,7 @@ export const queueDashboardRoutes: RouteDef[] = [
       },
     },
     errors: ['Unauthorized', 'Forbidden'],
+    before: (rt) => [opsRateLimit(rt, 'queue-dashboard')],
     bespoke: queueDashboard,
   }),
 ];

@@ -86,7 +86,7 @@ export const webchatRoutes: RouteDef[] = [
     description: 'Idempotent per `clientMessageId`: the same id again answers the same `messageId` and nothing is processed twice.',
     auth: 'session',
     params: SessionParams,
-    before: (rt) => [
+    afterAuth: (rt) => [
       rateLimit(rt.producerRedis, rt.config.queuePrefix, { name: 'sender', max: rt.config.rateLimits.senderPerMinute, windowMs: 60_000, key: (req) => String(req.params.id) }),
     ],
     body: { schema: PostMessageBody, name: 'PostMessageBody', example: { text: 'Where is my order ORD-1001?', clientMessageId: 'c-01J2Z3QX' } },

@@ -27,7 +27,10 @@ export type RawSend = {
   delivered: boolean;
 };
 
-export type Delivery = { key: string; to: string; text: string; at: number; providerMessageId: string };
+export type Delivery = { key: string; to: string; text: string; at: number; providerMessageId: string; channel: 'whatsapp' | 'sms' };
+
+/** Random faults for every send (the soak): each a probability between 0 and 1. */
+export type Chaos = { error?: number; rateLimit?: number; hang?: number; acceptThenStall?: number };
 
 export type FaultProvider = {
   url: string;
@@ -44,6 +47,10 @@ export type FaultProvider = {
   scriptNext(...faults: ProviderFault[]): void;
   /** Extra latency before every answer (ms). */
   setLatency(ms: number): void;
+  /** Random faults from now on (null: none). Scripted faults come first. */
+  setChaos(chaos: Chaos | null): void;
+  /** How many of each random fault were served. */
+  chaosServed: Record<'error' | 'rateLimit' | 'hang' | 'acceptThenStall', number>;
   waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 };
@@ -58,11 +65,31 @@ export async function startFaultProvider(phoneNumberId: string): Promise<FaultPr
   const open = new Set<ServerResponse>();
   let hangingNow = 0;
   let latencyMs = 0;
+  let chaos: Chaos | null = null;
+  const chaosServed = { error: 0, rateLimit: 0, hang: 0, acceptThenStall: 0 };
+  const smsPath = /^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/;
+  const randomFault = (sms: boolean): ProviderFault | undefined => {
+    if (!chaos) return undefined;
+    let r = Math.random();
+    for (const kind of ['error', 'rateLimit', 'hang', 'acceptThenStall'] as const) {
+      const p = chaos[kind] ?? 0;
+      if (r >= p) {
+        r -= p;
+        continue;
+      }
+      chaosServed[kind]++;
+      if (kind === 'error') return { status: 500, body: sms ? { code: 20500, message: 'stand-in chaos' } : { error: { message: 'stand-in chaos', code: 1 } } };
+      if (kind === 'rateLimit') return { status: 429, headers: { 'retry-after': '1' }, body: sms ? { code: 20429, message: 'Too Many Requests' } : { error: { message: '(#130429) Rate limit hit', code: 130429 } } };
+      if (kind === 'hang') return { hang: true };
+      return { acceptThenStallMs: 10_000 };
+    }
+    return undefined;
+  };
 
-  const deliver = (key: string, to: string, text: string): Delivery => {
+  const deliver = (key: string, to: string, text: string, channel: Delivery['channel'] = 'whatsapp'): Delivery => {
     const existing = delivered.get(key);
     if (existing) return existing;
-    const delivery = { key, to, text, at: Date.now(), providerMessageId: `wamid.fault-${randomUUID()}` };
+    const delivery = { key, to, text, at: Date.now(), providerMessageId: channel === 'sms' ? `SM${randomUUID().replace(/-/g, '')}` : `wamid.fault-${randomUUID()}`, channel };
     delivered.set(key, delivery);
     deliveries.push(delivery);
     return delivery;
@@ -78,6 +105,7 @@ export async function startFaultProvider(phoneNumberId: string): Promise<FaultPr
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'POST' && smsPath.test(req.url ?? '')) return twilio(req.headers, Buffer.concat(chunks).toString('utf8'), res);
       if (req.method !== 'POST' || req.url !== sendPath) return answer(res, 404, { error: { message: 'unknown stand-in route', code: 100 } });
       let json: { to?: string; text?: { body?: string }; interactive?: { body?: { text?: string } }; template?: { name?: string } } = {};
       try {
@@ -90,36 +118,49 @@ export async function startFaultProvider(phoneNumberId: string): Promise<FaultPr
       const key = String(req.headers['idempotency-key'] ?? '');
       const to = String(json.to ?? '');
       const text = json.text?.body ?? json.interactive?.body?.text ?? json.template?.name ?? '';
-      const record: RawSend = { at: Date.now(), key, to, text, outcome: 'hang', delivered: false };
-      raw.push(record);
-      open.add(res);
-      res.on('close', () => open.delete(res));
-
-      const scripted = perRecipient.get(to);
-      const fault = scripted?.length ? scripted.shift() : anyRecipient.shift();
-      if (fault && 'hang' in fault) {
-        hangingNow++;
-        res.on('close', () => hangingNow--);
-        return;
-      }
-      if (fault && 'status' in fault) {
-        record.outcome = fault.status;
-        return void setTimeout(() => answer(res, fault.status, fault.body ?? { error: { message: 'stand-in fault', code: 1 } }, fault.headers), latencyMs);
-      }
-      if (!key) {
-        record.outcome = 400;
-        return answer(res, 400, { error: { message: 'Idempotency-Key is required by this stand-in', code: 100 } });
-      }
-      record.delivered = !delivered.has(key);
-      const delivery = deliver(key, to, text);
-      if (fault && 'acceptThenStallMs' in fault) {
-        record.outcome = 'stalled';
-        return void setTimeout(() => answer(res, 200, success(delivery)), fault.acceptThenStallMs);
-      }
-      record.outcome = 200;
-      setTimeout(() => answer(res, 200, success(delivery)), latencyMs);
+      serve(res, { at: Date.now(), key, to, text, outcome: 'hang', delivered: false }, 'whatsapp');
     });
   });
+  /** Twilio's Messages API, deduplicated by Idempotency-Key like the WhatsApp one. */
+  function twilio(headers: Record<string, string | string[] | undefined>, body: string, res: ServerResponse) {
+    const form = new URLSearchParams(body);
+    serve(res, { at: Date.now(), key: String(headers['idempotency-key'] ?? ''), to: form.get('To') ?? '', text: form.get('Body') ?? '', outcome: 'hang', delivered: false }, 'sms');
+  }
+
+  /** The scripted (or random) fault for this send, or its delivery, answered as the channel's API answers. */
+  function serve(res: ServerResponse, record: RawSend, channel: Delivery['channel']) {
+    raw.push(record);
+    open.add(res);
+    res.on('close', () => open.delete(res));
+    const sms = channel === 'sms';
+    const scripted = perRecipient.get(record.to);
+    const fault = (scripted?.length ? scripted.shift() : anyRecipient.shift()) ?? randomFault(sms);
+    if (fault && 'hang' in fault) {
+      hangingNow++;
+      res.on('close', () => hangingNow--);
+      return;
+    }
+    if (fault && 'status' in fault) {
+      record.outcome = fault.status;
+      const body = fault.body ?? (sms ? { code: 20500, message: 'stand-in fault' } : { error: { message: 'stand-in fault', code: 1 } });
+      return void setTimeout(() => answer(res, fault.status, body, fault.headers), latencyMs);
+    }
+    if (!record.key) {
+      record.outcome = 400;
+      const message = 'Idempotency-Key is required by this stand-in';
+      return answer(res, 400, sms ? { code: 21600, message } : { error: { message, code: 100 } });
+    }
+    record.delivered = !delivered.has(record.key);
+    const delivery = deliver(record.key, record.to, record.text, channel);
+    const [status, body] = sms ? [201, { sid: delivery.providerMessageId, status: 'queued', to: record.to }] : [200, success(delivery)];
+    if (fault && 'acceptThenStallMs' in fault) {
+      record.outcome = 'stalled';
+      return void setTimeout(() => answer(res, status, body), fault.acceptThenStallMs);
+    }
+    record.outcome = status;
+    setTimeout(() => answer(res, status, body), latencyMs);
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -132,6 +173,8 @@ export async function startFaultProvider(phoneNumberId: string): Promise<FaultPr
     script: (to, ...faults) => perRecipient.set(to, [...(perRecipient.get(to) ?? []), ...faults]),
     scriptNext: (...faults) => anyRecipient.push(...faults),
     setLatency: (ms) => (latencyMs = ms),
+    setChaos: (next) => (chaos = next),
+    chaosServed,
     async waitFor(what, check, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!check()) {

@@ -6,17 +6,29 @@ import type { ChannelName } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { Forbidden, InvalidInput, NotFound } from '../shared/errors.ts';
-import { ConversationSummary, type ConversationView, conversationSummary, conversationView, HandoffView, handoffView } from './conversationView.ts';
+import { mayTake, type SkillOf } from '../escalation/eligibility.ts';
+import { parseContext } from '../handoff/context.ts';
+import { ConversationSummary, type ConversationView, conversationSummary, conversationView, HandoffView, handoffView } from '../conversations/conversationView.ts';
 
 export const ConversationList = z.object({ conversations: z.array(ConversationSummary), nextCursor: z.string().nullable() });
 export type ConversationList = z.infer<typeof ConversationList>;
 export const HandoffList = z.object({ handoffs: z.array(HandoffView), nextCursor: z.string().nullable() });
 export type HandoffList = z.infer<typeof HandoffList>;
 
-/** Agents see what waits for people and what they hold; supervisors see everything. */
+/**
+ * Agents see what they hold and what waits for people *they may take* (language and
+ * skill, as for a claim); supervisors see everything. The query narrows by status and
+ * owner; mayRead applies the eligibility a query cannot express.
+ */
 export function visibleTo(actor: Actor): Prisma.ConversationWhereInput {
   if (actor.role === 'supervisor') return {};
   return { OR: [{ status: 'waiting' }, { ownerType: 'agent', ownerId: actor.id }] };
+}
+
+export function mayRead(actor: Actor, c: { status: string; ownerType: string; ownerId: string | null; locale: string; context: unknown }, skillFor: SkillOf): boolean {
+  if (actor.role === 'supervisor') return true;
+  if (c.ownerType === 'agent' && c.ownerId === actor.id) return true;
+  return c.status === 'waiting' && mayTake(actor, { locale: c.locale, intent: parseContext(c.context).intent }, skillFor);
 }
 
 const uuid = z.uuid();
@@ -47,7 +59,7 @@ export type ConversationFilter = {
   limit: number;
 };
 
-export async function listConversations(db: Db, actor: Actor, q: ConversationFilter): Promise<ConversationList> {
+export async function listConversations(db: Db, actor: Actor, q: ConversationFilter, skillFor: SkillOf): Promise<ConversationList> {
   const where: Prisma.ConversationWhereInput = {
     AND: [
       visibleTo(actor),
@@ -61,13 +73,16 @@ export async function listConversations(db: Db, actor: Actor, q: ConversationFil
     ],
   };
   const rows = await db.conversation.findMany({ where, include: { contact: true }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
-  return { conversations: rows.slice(0, q.limit).map(conversationSummary), nextCursor: nextCursor(rows, q.limit) };
+  // A page may come back shorter than `limit` (rows the agent may not take are left
+  // out); the cursor still follows the rows read, so paging goes on correctly.
+  const page = rows.slice(0, q.limit).filter((c) => mayRead(actor, c, skillFor));
+  return { conversations: page.map(conversationSummary), nextCursor: nextCursor(rows, q.limit) };
 }
 
 /** One conversation with context, messages and handoffs, if the actor may see it. */
-export async function getConversation(db: Db, actor: Actor, conversationId: string): Promise<ConversationView> {
+export async function getConversation(db: Db, actor: Actor, conversationId: string, skillFor: SkillOf): Promise<ConversationView> {
   const conversation = await db.conversation.findFirst({ where: { AND: [{ id: conversationId }, visibleTo(actor)] }, include: WHOLE });
-  if (!conversation) throw new NotFound('not_found', 'no such conversation, or not one you may see');
+  if (!conversation || !mayRead(actor, conversation, skillFor)) throw new NotFound('not_found', 'no such conversation, or not one you may see');
   return conversationView(conversation);
 }
 
@@ -78,8 +93,12 @@ export async function currentConversation(db: Db, conversationId: string): Promi
 
 export type HandoffFilter = { conversationId?: string | undefined; cursor?: string | undefined; limit: number };
 
-export async function listHandoffs(db: Db, actor: Actor, q: HandoffFilter): Promise<HandoffList> {
+export async function listHandoffs(db: Db, actor: Actor, q: HandoffFilter, skillFor: SkillOf): Promise<HandoffList> {
   if (actor.role !== 'supervisor' && !q.conversationId) throw new Forbidden('forbidden', 'agents list handoffs per conversation: pass conversationId');
+  if (actor.role !== 'supervisor' && q.conversationId) {
+    const conversation = await db.conversation.findUnique({ where: { id: q.conversationId } });
+    if (!conversation || !mayRead(actor, conversation, skillFor)) return { handoffs: [], nextCursor: null };
+  }
   const where: Prisma.HandoffEventWhereInput = {
     AND: [q.conversationId ? { conversationId: q.conversationId } : {}, { conversation: visibleTo(actor) }, q.cursor ? before(decodeCursor(q.cursor)) : {}],
   };

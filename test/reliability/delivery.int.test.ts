@@ -1,0 +1,103 @@
+// Issue #15, sending replies: a PostgreSQL outage longer than the send retries does not
+// leave a reply queued forever (the send waits the outage out without spending tries),
+// a reply whose job was lost is re-queued by the sweep, and waiting behind an earlier
+// reply has a bound.
+import { describe, expect, it } from 'vitest';
+import { deliverOutbound } from '../../src/conversations/deliverOutbound.ts';
+import { queueOutbound } from '../../src/conversations/queueOutbound.ts';
+import { workerConnection } from '../../src/queues/connection.ts';
+import { jobId } from '../../src/queues/jobs.ts';
+import { startOutboundWorker } from '../../src/workers/outboundWorker.ts';
+import { requeueStaleSends } from '../../src/workers/staleSends.ts';
+import { eventually, randomPhone } from '../support/harness.ts';
+import { sendsTo, sleep } from '../support/whatsappFlow.ts';
+import { customerWrites, switchableDb, useHarness } from './support.ts';
+
+const h = useHarness('delivery', { OUTBOUND_ATTEMPTS: '2' });
+
+async function reply(conversationId: string, text: string, key = `rel:${Math.random()}`) {
+  return queueOutbound(h.rt.db, { dispatch: async () => {} } as never, {
+    conversationId,
+    channel: 'whatsapp',
+    text,
+    author: { type: 'bot', id: 'test', name: 'test' },
+    idempotencyKey: key,
+  });
+}
+
+describe('sending through a database outage', () => {
+  it('waits without spending tries while PostgreSQL is away, then sends the reply once', async () => {
+    const waId = randomPhone();
+    const inbound = await customerWrites(h, waId, 'hi there');
+    const { db, state } = switchableDb(h.rt.db);
+    const connection = workerConnection(h.rt.redisUrl);
+    const worker = startOutboundWorker({ db, senders: h.rt.senders, log: h.rt.log }, connection, { prefix: h.rt.config.queuePrefix, concurrency: 2, backoffMs: 50 });
+    try {
+      state.down = true;
+      const message = await reply(inbound.conversationId, 'during the outage');
+      await h.rt.producer.send({ conversationId: inbound.conversationId, messageId: message.id });
+      // Two tries with a 50 ms backoff would be spent in well under a second.
+      await sleep(2500);
+      const job = await h.rt.producer.queues.outbound.getJob(jobId.send(message.id));
+      expect(await job!.getState()).toBe('delayed');
+      expect(job!.attemptsMade).toBe(0);
+      state.down = false;
+      const sent = await eventually(
+        () => h.rt.db.message.findUniqueOrThrow({ where: { id: message.id } }).then((m) => (m.status === 'sent' ? m : undefined)),
+        15_000,
+        'the reply to be sent',
+      );
+      expect(sent.attempts).toBe(1);
+      expect(sendsTo(h.provider, waId)).toHaveLength(1);
+      expect(await h.rt.db.deadLetter.count({ where: { messageId: message.id } })).toBe(0);
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+  }, 30_000);
+});
+
+describe('the stale-send sweep', () => {
+  it('re-queues a reply left queued with no job and no outbox row, and touches one whose job still waits', async () => {
+    const inbound = await customerWrites(h, randomPhone(), 'hello');
+    const lost = await reply(inbound.conversationId, 'lost');
+    await h.rt.db.outbox.deleteMany({ where: { messageId: lost.id } });
+    const waiting = await reply(inbound.conversationId, 'waiting');
+    await h.rt.db.outbox.deleteMany({ where: { messageId: waiting.id } });
+    await h.rt.producer.queues.outbound.add('send', { conversationId: inbound.conversationId, messageId: waiting.id }, { jobId: jobId.send(waiting.id), delay: 60_000 });
+    await h.rt.db.$executeRaw`UPDATE "Message" SET "updatedAt" = now() - interval '10 minutes' WHERE id IN (${lost.id}::uuid, ${waiting.id}::uuid)`;
+
+    expect(await requeueStaleSends(h.rt, 60_000)).toBe(1);
+    expect(await h.rt.producer.queues.outbound.getJob(jobId.send(lost.id))).toBeDefined();
+    const touched = await h.rt.db.message.findMany({ where: { id: { in: [lost.id, waiting.id] } } });
+    for (const m of touched) expect(Date.now() - m.updatedAt.getTime()).toBeLessThan(30_000);
+    // Nothing is stale any more: a second sweep does nothing.
+    expect(await requeueStaleSends(h.rt, 60_000)).toBe(0);
+  });
+
+  it('re-queues a reply whose job failed for good but whose row was never marked', async () => {
+    const inbound = await customerWrites(h, randomPhone(), 'hello');
+    const stuck = await reply(inbound.conversationId, 'stuck');
+    await h.rt.db.outbox.deleteMany({ where: { messageId: stuck.id } });
+    const job = await h.rt.producer.queues.outbound.add('send', { conversationId: inbound.conversationId, messageId: stuck.id }, { jobId: jobId.send(stuck.id) });
+    await job.remove();
+    await h.rt.db.$executeRaw`UPDATE "Message" SET "updatedAt" = now() - interval '10 minutes' WHERE id = ${stuck.id}::uuid`;
+    expect(await requeueStaleSends(h.rt, 60_000)).toBe(1);
+    const again = await h.rt.producer.queues.outbound.getJob(jobId.send(stuck.id));
+    expect(await again!.getState()).toMatch(/waiting|prioritized/);
+  });
+});
+
+describe('waiting behind an earlier reply', () => {
+  it('is bounded: an earlier reply nobody has touched for the hold time no longer holds later ones', async () => {
+    const waId = randomPhone();
+    const inbound = await customerWrites(h, waId, 'hello');
+    const earlier = await reply(inbound.conversationId, 'earlier');
+    const later = await reply(inbound.conversationId, 'later');
+    const deps = { db: h.rt.db, senders: h.rt.senders, log: h.rt.log, orderHoldMs: 60_000 };
+    // Recently touched: it holds the later one.
+    expect(await deliverOutbound(deps, inbound.conversationId, later.id)).toHaveProperty('wait');
+    await h.rt.db.$executeRaw`UPDATE "Message" SET "updatedAt" = now() - interval '2 minutes' WHERE id = ${earlier.id}::uuid`;
+    expect(await deliverOutbound(deps, inbound.conversationId, later.id)).toEqual({ done: 'sent' });
+  });
+});
