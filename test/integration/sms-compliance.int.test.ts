@@ -33,7 +33,7 @@ const optedOut = async (phone: string) => (await h.rt.db.channelIdentity.findUni
 /** Waits until every outbound message of the number's conversation has left or failed. */
 const settled = (phone: string) =>
   eventually(async () => {
-    const rows = await h.rt.db.message.findMany({ where: { direction: 'outbound', conversation: { externalId: phone } } });
+    const rows = await h.rt.db.message.findMany({ where: { direction: 'outbound', conversation: { externalId: phone } }, orderBy: { seq: 'asc' } });
     return rows.every((r) => r.status !== 'queued' && r.status !== 'sending') && rows;
   });
 
