@@ -112,6 +112,8 @@ export async function eraseContact(deps: { db: Db; locks: Locks; media?: MediaSt
       db.webchatSession.deleteMany({ where: { contactId } }),
       db.contact.update({ where: { id: contactId }, data: { name: null, phone: null, email: null, memory: {}, erasedAt: now } }),
       db.mediaFile.deleteMany({ where: { conversationId: { in: ids } } }),
+      // Corrections keep the customer's words: they go with the rest.
+      db.intentCorrection.deleteMany({ where: { conversationId: { in: ids } } }),
     ]);
     for (const { storageKey } of files) if (storageKey) await deps.media?.delete(storageKey);
     return { contactId, conversations: ids.length, messagesErased: messages.count, handoffsKept: handoffs.count };

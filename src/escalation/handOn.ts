@@ -40,7 +40,7 @@ export async function releaseConversation(
   deps: EscalationDeps,
   actor: Actor,
   conversationId: string,
-  input: { to: 'bot' | 'queue'; note?: string | undefined; slots?: Record<string, string> | undefined; skill?: string | undefined },
+  input: { to: 'bot' | 'queue'; note?: string | undefined; slots?: Record<string, string> | undefined; skill?: string | undefined; intent?: string | undefined },
 ) {
   const conversation = await heldBy(deps, actor, conversationId);
   const context = parseContext(conversation.context);
@@ -54,6 +54,8 @@ export async function releaseConversation(
     fallbacks: 0,
     // Back in the queue for a team or skill (a transfer), or open to any fitting agent.
     queueSkill: input.to === 'queue' ? input.skill : undefined,
+    // An agent's correction of what the customer wanted wins over the bots' reading.
+    intent: input.intent ?? context.intent,
   };
   if (input.to === 'queue') {
     const reason = input.skill ? 'transfer' : 'released';
@@ -61,9 +63,10 @@ export async function releaseConversation(
     await deps.dispatcher.dispatch([{ kind: 'escalate', conversationId, messageId: outcome.handoffId }]);
     return outcome;
   }
-  // The bot the conversation last had, if its required slots are all known; else triage.
+  // The bot that owns the corrected intent, else the bot the conversation last had — if
+  // its required slots are all known; otherwise triage.
   const lastBot = [...enriched.lineage].reverse().find((l) => l.startsWith('bot:'))?.slice(4);
-  const candidate = lastBot ? deps.bots.get(lastBot) : undefined;
+  const candidate = input.intent ? deps.bots.ownerOf(input.intent) : lastBot ? deps.bots.get(lastBot) : undefined;
   const target = candidate?.contract.requires.every((s) => enriched.slots[s]) ? candidate.contract.id : deps.bots.triageId;
   const outcome = await agentHandoff(deps, conversation, { from: holder(conversation), to: { type: 'bot', id: target }, reason: 'released', precondition: stillHeld(conversation), context: enriched });
   if (outcome.status === 'accepted') await tell(deps, conversation, actor, 'escalation:backToBot', outcome.handoffId);

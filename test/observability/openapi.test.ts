@@ -241,7 +241,7 @@ describe('GET /openapi.json', () => {
     expect([...seen].sort()).toEqual(
       [
         ...['AgentMessageBody', 'AttachmentBody', 'CreateAgentBody', 'CreateSessionBody', 'MeasureBody', 'PostMessageBody', 'ReleaseBody', 'TemplateInput', 'TransferBody'],
-        ...['TwilioInbound', 'TwilioStatus', 'UpdateAgentBody', 'WhatsAppWebhook', 'LabelsBody', 'NewCannedResponse', 'NoteBody', 'PresenceBody'],
+        ...['TwilioInbound', 'TwilioStatus', 'UpdateAgentBody', 'WhatsAppWebhook', 'LabelsBody', 'NewCannedResponse', 'NoteBody', 'PresenceBody', 'CorrectionBody'],
       ].sort(),
     );
   });

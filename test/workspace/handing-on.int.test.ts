@@ -1,7 +1,9 @@
 // Handing on: CSAT when a person resolves — the customer is asked, in their language
 // and with 1–5 as choices, how the help was; the answer (even in the next conversation,
 // even in native digits) is stored once, thanked, and counted per agent and per bot.
+// Transfers to a skill queue, agent assist, and intent corrections (learning from people).
 import { translateMessage } from '../../src/workspace/assist.ts';
+import { exportCorrections } from '../../src/workspace/corrections.ts';
 import { startRecordingServer } from '../support/recordingServer.ts';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../src/i18n/i18n.ts';
@@ -124,5 +126,49 @@ describe('agent assist', () => {
     } finally {
       await model.close();
     }
+  });
+});
+
+describe('learning from people: intent corrections', () => {
+  it("records what the customer really wanted, hands the conversation to that intent's bot, exports and erases it", async () => {
+    const { h } = suite;
+    const agent = await createAgent(h, { name: 'Tara' });
+    const bystander = await createAgent(h, { name: 'Ira' });
+    const c = customer(h, suite.server.url);
+    await c.say('the parcel for ORD-1001 hasnt turned up and I paid already');
+    const id = (await c.say('I want to talk to a human')).conversation.id;
+    await placedInQueue(h, id);
+    const misread = await h.rt.db.message.findFirstOrThrow({ where: { conversationId: id, direction: 'inbound', text: { contains: 'parcel' } } });
+
+    // Only the holder corrects, only with the pack's intents, only customer messages.
+    expect((await h.http.post(`/api/conversations/${id}/intent`).set(agent.auth).send({ intent: 'order.status' })).status).toBe(403);
+    expect((await h.http.post(`/api/conversations/${id}/claim`).set(agent.auth)).status).toBe(200);
+    expect((await h.http.post(`/api/conversations/${id}/intent`).set(bystander.auth).send({ intent: 'order.status' })).status).toBe(403);
+    const unknown = await h.http.post(`/api/conversations/${id}/intent`).set(agent.auth).send({ intent: 'pizza.order' });
+    expect([unknown.status, unknown.body.error]).toEqual([400, 'unknown_intent']);
+    const outbound = await h.rt.db.message.findFirstOrThrow({ where: { conversationId: id, direction: 'outbound' } });
+    expect((await h.http.post(`/api/conversations/${id}/intent`).set(agent.auth).send({ intent: 'order.status', messageId: outbound.id })).status).toBe(404);
+
+    const first = await h.http.post(`/api/conversations/${id}/intent`).set(agent.auth).send({ intent: 'billing.refund', messageId: misread.id });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ messageId: misread.id, text: misread.text, locale: 'en', intent: 'billing.refund' });
+
+    // Releasing with the intent corrects it again (one row per message) and the owner bot takes over.
+    const released = await h.http.post(`/api/conversations/${id}/release`).set(agent.auth).send({ to: 'bot', intent: 'order.status', slots: { orderId: 'ORD-1001' } });
+    expect(released.status).toBe(200);
+    const release = await h.rt.db.handoffEvent.findFirstOrThrow({ where: { conversationId: id, reason: 'released' }, orderBy: { createdAt: 'desc' } });
+    expect([release.toType, release.toId]).toEqual(['bot', 'orders']);
+    const mine = (await exportCorrections(h.rt.db)).filter((x) => x.text === misread.text || x.text === 'I want to talk to a human');
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        { text: misread.text, intent: 'billing.refund', locale: 'en' },
+        { text: 'I want to talk to a human', intent: 'order.status', locale: 'en' },
+      ]),
+    );
+
+    // Erasing the customer erases their words in the corrections too.
+    const contactId = (await h.rt.db.conversation.findUniqueOrThrow({ where: { id } })).contactId;
+    expect((await h.http.delete(`/api/admin/contacts/${contactId}`).set(ADMIN)).status).toBe(200);
+    expect(await h.rt.db.intentCorrection.count({ where: { conversationId: id } })).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ import { agentReply } from '../../escalation/agentReply.ts';
 import { claimConversation } from '../../escalation/claimConversation.ts';
 import { mayTake, skillsOf } from '../../escalation/eligibility.ts';
 import { releaseConversation, resolveConversation, transferConversation } from '../../escalation/handOn.ts';
+import { releaseWithLearning } from '../../workspace/corrections.ts';
 import { Inbox, inboxFor } from '../../escalation/inbox.ts';
 import type { Runtime } from '../../runtime/runtime.ts';
 import { agentOwner } from '../../realtime/openStreams.ts';
@@ -36,6 +37,8 @@ export const ReleaseBody = z.object({
   note: z.string().trim().max(2000).optional(),
   /** What the agent learned, as slots the bot can use (e.g. {"orderId": "ORD-1002"}). */
   slots: z.record(z.string().regex(/^[a-zA-Z][\w]{0,40}$/), z.string().max(200)).optional(),
+  /** What the customer really wanted: recorded as a correction, and its owner bot takes over. */
+  intent: z.string().trim().min(1).max(100).optional(),
 });
 export type ReleaseBody = z.infer<typeof ReleaseBody>;
 
@@ -200,9 +203,9 @@ export const agentRoutes: RouteDef[] = [
   conversationAction(
     'release',
     'Hand the conversation back to the bots or the queue',
-    'What the agent learned can be passed on as `slots`; `note` is carried in the context.',
+    'What the agent learned can be passed on as `slots`; `note` is carried in the context. With `intent` (what the customer really wanted, one of the pack\'s intents; 400 `unknown_intent` otherwise) a correction is recorded for the message the bots misread and the bot owning that intent takes the conversation.',
     { schema: ReleaseBody, name: 'ReleaseBody', example: { to: 'bot', note: 'Refund approved; the orders bot can confirm the date.', slots: { orderId: 'ORD-1003' } } },
-    (rt, actor, id, body: ReleaseBody) => releaseConversation(rt.escalation, actor, id, body),
+    (rt, actor, id, body: ReleaseBody) => releaseWithLearning(rt.escalation, actor, id, body),
   ),
   conversationAction(
     'transfer',

@@ -20,6 +20,7 @@ import {
 } from '../../workspace/cannedResponses.ts';
 import { changeLabels, LabelList, LabelsBody, labelsInUse } from '../../workspace/labels.ts';
 import { addNote, NoteBody, NoteView } from '../../workspace/notes.ts';
+import { CorrectionBody, CorrectionView, recordCorrection } from '../../workspace/corrections.ts';
 import { CsatSummary, csatSummary } from '../../workspace/csatSummary.ts';
 import { Suggestions, suggestReplies, TranslateQuery, Translation, translateMessage } from '../../workspace/assist.ts';
 import { SearchQuery, SearchResults, searchConversations } from '../../workspace/search.ts';
@@ -161,6 +162,23 @@ export const workspaceRoutes: RouteDef[] = [
     responses: { 201: { description: 'The note.', schema: NoteView, name: 'Note' } },
     errors: ['Forbidden', 'NotFound', 'Conflict'],
     handler: async ({ rt, actor, params, body }) => ({ status: 201 as const, body: await addNote(rt.escalation, actor(), params.id, body.text) }),
+  }),
+  route({
+    method: 'post',
+    path: '/api/conversations/:id/intent',
+    operationId: 'correctIntent',
+    tag: 'Agents',
+    summary: 'Say what the customer really wanted (learning from people)',
+    description:
+      "Records the intent of a customer's message (`messageId`; by default their last message before a person took over), replacing an earlier correction of it. " +
+      'Corrections are exported with `npm run corrections:export -- FILE` for review and `npm run eval:language -- --from-corrections FILE`. ' +
+      '400 `unknown_intent` unless the running pack has the intent; 403 unless the caller holds the conversation (or supervises).',
+    auth: 'agent',
+    params: ConversationParams,
+    body: { schema: CorrectionBody, name: 'CorrectionBody', example: { intent: 'billing.refund' } },
+    responses: { 201: { description: 'The correction.', schema: CorrectionView, name: 'Correction' } },
+    errors: ['BadRequest', 'Forbidden', 'NotFound'],
+    handler: async ({ rt, actor, params, body }) => ({ status: 201 as const, body: await recordCorrection(rt.escalation, actor(), params.id, body) }),
   }),
   route({
     method: 'post',
