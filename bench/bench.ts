@@ -309,7 +309,8 @@ async function main() {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,
     REDIS_URL: infra.redisUrl,
-    ADMIN_TOKEN: 'bench-admin',
+    ADMIN_TOKEN: 'bench-admin-token-of-thirty-two-chars',
+    PUBLIC_BASE_URL: 'http://127.0.0.1',
     WHATSAPP_VERIFY_TOKEN: 'bench',
     WHATSAPP_APP_SECRET: APP_SECRET,
     WHATSAPP_ACCESS_TOKEN: 'bench',
@@ -320,7 +321,6 @@ async function main() {
     TWILIO_FROM_NUMBER: '+15550000000',
     TWILIO_API_BASE: provider.url,
     LOG_LEVEL: 'warn',
-    RATE_LIMIT_IP_PER_MINUTE: '100000000',
     WORKER_CONCURRENCY: '16',
   };
 
