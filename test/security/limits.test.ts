@@ -234,6 +234,49 @@ describe('rate limits', () => {
   });
 });
 
+describe('a busy WhatsApp number under the default limits', () => {
+  let defaults: Harness;
+  let server: Listening;
+  beforeAll(async () => {
+    // RATE_LIMIT_IP_PER_MINUTE unset: the limit `npm start` runs with.
+    defaults = await startHarness({ workers: false, env: { DATABASE_URL: scratch.url, RATE_LIMIT_IP_PER_MINUTE: undefined } });
+    server = await listen(defaults.app);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await defaults?.close();
+  });
+
+  it('stores 5,000 signed webhooks from one address in a minute, none refused; forged ones are still limited', async () => {
+    const limit = defaults.rt.config.rateLimits.ipPerMinute;
+    expect(limit).toBeLessThan(5000);
+    const ip = `203.0.113.${1 + Math.floor(Math.random() * 250)}`;
+    const from = `9198${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const post = (body: string, signature: string) =>
+      fetch(`${server.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'x-forwarded-for': ip, 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+    const statuses: Record<number, number> = {};
+    let next = 0;
+    // 25 deliveries in flight at a time, as Meta's webhook senders do for a busy number.
+    await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        while (next < 5000) {
+          const i = next++;
+          const body = whatsappText({ from, id: `wamid.busy-${randomUUID()}`, text: `message ${i}` });
+          const { status } = await post(body, signWhatsApp(body));
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+      }),
+    );
+    expect(statuses).toEqual({ 200: 5000 });
+    expect(await defaults.rt.db.message.count({ where: { direction: 'inbound', conversation: { channel: 'whatsapp', externalId: from } } })).toBe(5000);
+    // Unsigned (forged) deliveries from the same address still count and are refused past the limit.
+    const forged = whatsappText({ from, id: 'wamid.busy-forged', text: 'hi' });
+    const answers = new Set<number>();
+    for (let i = 0; i <= limit; i++) answers.add((await post(forged, 'sha256=00')).status);
+    expect([...answers].sort()).toEqual([401, 429]);
+  }, 120_000);
+});
+
 describe('slow clients (a real API process, as `npm run api` starts it)', () => {
   let env: FaultEnv;
   beforeAll(async () => {

@@ -55,7 +55,7 @@ export function providerEnv(providerUrl: string): Record<string, string> {
 
 export type HarnessOptions = {
   workers?: boolean;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   /** Another database than the run's shared one (e.g. a scratch database). */
   databaseUrl?: string;
   /**
