@@ -8,7 +8,10 @@
 //   - a raw BullMQ baseline (add + process of empty jobs) on the same Redis;
 //   - peak RSS of the API and worker processes.
 // Flags: --duration S (default 10), --rate R (default 200), --customers N (default 500),
-//        --workers 1,2,4 (default 1,2), --saturation-messages N (default 6000)
+//        --workers 1,2,4 (default 1,2), --saturation-messages N (default 6000),
+//        --mix realistic|thanks (default realistic: order status, double charges with a
+//        handoff, invoices, cancellations, arrival dates, thanks, and one customer in ten
+//        asking for a person; thanks: the cheapest path, one triage reply per message)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -23,7 +26,7 @@ import { signWhatsAppBody } from '../src/channels/whatsapp/index.ts';
 import { whatsappWebhookBody } from '../src/dev/whatsappWebhookBody.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createDb } from '../src/db/client.ts';
+import { createDb, type Db } from '../src/db/client.ts';
 import { DEFAULT_PACK_DIR, loadPack } from '../src/packs/loadPack.ts';
 import { provideInfrastructure } from '../src/main/infrastructure.ts';
 import { createLogger } from '../src/shared/logger.ts';
@@ -35,6 +38,7 @@ const { values: flags } = parseArgs({
     customers: { type: 'string', default: '500' },
     workers: { type: 'string', default: '1,2' },
     'saturation-messages': { type: 'string', default: '6000' },
+    mix: { type: 'string', default: 'realistic' },
   },
 });
 const DURATION_S = Number(flags.duration);
@@ -48,6 +52,25 @@ const PHONE_NUMBER_ID = '100000000000009';
 // "Thanks" gets exactly one reply and never escalates; three wordings so no customer
 // ever repeats the same message three times in a row (that would be frustration).
 const TEXTS = ['thanks', 'thank you so much', 'many thanks'];
+if (flags.mix !== 'realistic' && flags.mix !== 'thanks') throw new Error('--mix is realistic or thanks');
+const MIX = flags.mix;
+/**
+ * What a customer says on their n-th message in the realistic mix: what a shop's
+ * WhatsApp number hears (orders, billing with a handoff, cancellations, small talk),
+ * and one customer in ten asks for a person on their eighth message (after which the
+ * bots stay silent: their messages are stored and handled, not answered).
+ */
+const SCRIPT = [
+  'where is my order ORD-1001?',
+  'thanks',
+  'I was charged twice for ORD-1002',
+  'can I get the invoice for ORD-1002',
+  'please cancel my order ORD-1003',
+  'when will ORD-1001 arrive?',
+  'thank you so much',
+];
+const textFor = (customer: number, turn: number) =>
+  MIX === 'thanks' ? TEXTS[turn % TEXTS.length]! : turn % 8 === 7 ? (customer % 10 === 0 ? 'I want to talk to a human' : 'many thanks') : SCRIPT[turn % 8]!;
 
 const percentile = (values: number[], p: number) => {
   if (!values.length) return 0;
@@ -60,8 +83,10 @@ const progress = (line: string) => process.stdout.write(`\r${line.padEnd(100)}`)
 /** A stand-in Graph API that only counts and timestamps what arrives. */
 async function startCountingProvider() {
   const replies = new Map<string, number[]>(); // wa_id → arrival time of each distinct reply
+  const arrivals = new Map<string, number>(); // outbound message id (Idempotency-Key) → first arrival
   const keys = new Set<string>();
   let total = 0;
+  let readReceipts = 0;
   let counter = 0;
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
@@ -71,9 +96,13 @@ async function startCountingProvider() {
       const key = req.headers['idempotency-key'];
       // A re-send of a reply (same idempotency key) is counted apart, not as an answer.
       const repeat = typeof key === 'string' && keys.has(key);
-      if (typeof key === 'string') keys.add(key);
+      if (typeof key === 'string' && !repeat) {
+        keys.add(key);
+        arrivals.set(key, at);
+      }
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to?: string };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to?: string; status?: string };
+        if (body.status === 'read') readReceipts++;
         if (body.to && !repeat) {
           const list = replies.get(body.to) ?? [];
           list.push(at);
@@ -92,12 +121,16 @@ async function startCountingProvider() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     replies,
+    arrivals,
     total: () => total,
+    readReceipts: () => readReceipts,
     distinct: () => keys.size,
     reset: () => {
       replies.clear();
+      arrivals.clear();
       keys.clear();
       total = 0;
+      readReceipts = 0;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -165,14 +198,21 @@ type RunResult = {
   seconds: number;
 };
 
-/** Offered load: `total` messages at `rate`/s (Infinity = as fast as the API takes them). */
+/**
+ * Offered load: `total` messages at `rate`/s (Infinity = as fast as the API takes them).
+ * "Answered" is read from the database: a message is answered when its turn has run and
+ * every reply of the run has reached the provider; reply latency is from a message's
+ * webhook to the provider receiving its first reply (paired by the reply's
+ * Idempotency-Key, which is its message id).
+ */
 async function drive(
   baseUrl: string,
   provider: Awaited<ReturnType<typeof startCountingProvider>>,
+  db: Db,
   opts: { total: number; rate: number; label: string; runId: string; text?: string },
 ): Promise<RunResult> {
   const dispatcher = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
-  const sentAt = new Map<string, number[]>();
+  const sentAt = new Map<string, number>(); // wamid → when its webhook went out
   const acks: number[] = [];
   let acked = 0;
   let refused = 0;
@@ -180,16 +220,14 @@ async function drive(
   let sent = 0;
   const started = performance.now();
   const inflight = new Set<Promise<void>>();
-  const turnOf = new Map<string, number>();
+  const wamidPrefix = `wamid.bench-${opts.runId}-`;
   const send = async (n: number) => {
-    const waId = `9190${opts.runId}${String(n % CUSTOMERS).padStart(5, '0')}`;
-    const turn = turnOf.get(waId) ?? 0;
-    turnOf.set(waId, turn + 1);
-    const body = webhook(waId, `wamid.bench-${opts.runId}-${n}`, opts.text ?? TEXTS[turn % TEXTS.length]!);
+    const customer = n % CUSTOMERS;
+    const waId = `9190${opts.runId}${String(customer).padStart(5, '0')}`;
+    const wamid = `${wamidPrefix}${n}`;
+    const body = webhook(waId, wamid, opts.text ?? textFor(customer, Math.floor(n / CUSTOMERS)));
     const t0 = performance.now();
-    const list = sentAt.get(waId) ?? [];
-    list.push(t0);
-    sentAt.set(waId, list);
+    sentAt.set(wamid, t0);
     const res = await request(`${baseUrl}/webhooks/whatsapp`, {
       method: 'POST',
       dispatcher,
@@ -206,9 +244,19 @@ async function drive(
       } else refused++;
     } else refused++;
   };
+  // The run's progress, from the database: turns run and replies still to go out.
+  const progressOf = async () => {
+    const [row] = await db.$queryRaw<Array<{ handled: bigint; unsent: bigint }>>`
+      SELECT (SELECT count(*) FROM "Message" WHERE direction = 'inbound' AND "handledAt" IS NOT NULL AND "providerMessageId" LIKE ${`${wamidPrefix}%`}) AS handled,
+             (SELECT count(*) FROM "Message" WHERE direction = 'outbound' AND status IN ('queued', 'sending')) AS unsent`;
+    return { handled: Number(row!.handled), unsent: Number(row!.unsent) };
+  };
+  let seen = { handled: 0, unsent: 0 };
   const ticker = setInterval(() => {
-    const answered = [...provider.replies.values()].reduce((a, l) => a + l.length, 0);
-    progress(`${opts.label}: sent ${sent}/${opts.total}, acked ${acked}, answered ${answered}, ${round((performance.now() - started) / 1000)} s`);
+    void progressOf().then((p) => {
+      seen = p;
+      progress(`${opts.label}: sent ${sent}/${opts.total}, acked ${acked}, answered ${p.handled}, ${round((performance.now() - started) / 1000)} s`);
+    });
   }, 500);
   const perTick = Number.isFinite(opts.rate) ? opts.rate / 100 : Infinity;
   let budget = 0;
@@ -230,22 +278,30 @@ async function drive(
     }
   }
   await Promise.all(inflight);
-  // Wait for every accepted message's reply (bounded).
-  const deadline = performance.now() + 120_000;
-  const answeredCount = () => [...provider.replies.values()].reduce((a, l) => a + l.length, 0);
-  while (answeredCount() < acked && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  // Wait for every accepted message's turn and every reply (bounded).
+  const deadline = performance.now() + 180_000;
+  seen = await progressOf();
+  while ((seen.handled < acked || seen.unsent > 0) && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    seen = await progressOf();
+  }
   const finished = performance.now();
   clearInterval(ticker);
   await dispatcher.close();
-  // Replies of one customer arrive in order, one per message: pair them up.
+  const firstReplies = await db.$queryRaw<Array<{ wamid: string; reply: string }>>`
+    SELECT i."providerMessageId" AS wamid, o.id::text AS reply
+      FROM "Message" i JOIN "Message" o ON o."idempotencyKey" = i.id::text || ':0'
+     WHERE i.direction = 'inbound' AND i."providerMessageId" LIKE ${`${wamidPrefix}%`}`;
   const latencies: number[] = [];
-  for (const [waId, sends] of sentAt) {
-    const replies = provider.replies.get(waId) ?? [];
-    for (let i = 0; i < Math.min(sends.length, replies.length); i++) latencies.push(replies[i]! - sends[i]!);
+  let lastReply = started;
+  for (const { wamid, reply } of firstReplies) {
+    const at = provider.arrivals.get(reply);
+    const t0 = sentAt.get(wamid);
+    if (at !== undefined && t0 !== undefined) latencies.push(at - t0);
   }
-  const answered = answeredCount();
-  const lastReply = Math.max(...[...provider.replies.values()].flat(), started);
-  const seconds = (Math.min(finished, lastReply) - started) / 1000;
+  for (const at of provider.arrivals.values()) lastReply = Math.max(lastReply, at);
+  const answered = seen.handled;
+  const seconds = (Math.max(Math.min(finished, lastReply), started) - started) / 1000;
   progress('');
   return {
     statuses,
@@ -333,15 +389,16 @@ async function main() {
   for (const [index, workers] of WORKER_COUNTS.entries()) {
     const cluster = await startCluster(env, workers, 3900 + index);
     provider.reset();
-    const fixed = await drive(cluster.baseUrl, provider, { total: Math.round(RATE * DURATION_S), rate: RATE, label: `${workers}w @${RATE}/s`, runId: `${index}1` });
+    const fixed = await drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * DURATION_S), rate: RATE, label: `${workers}w @${RATE}/s`, runId: `${index}1` });
     provider.reset();
-    const saturation = await drive(cluster.baseUrl, provider, { total: SATURATION_MESSAGES, rate: Infinity, label: `${workers}w saturation`, runId: `${index}2` });
-    const duplicates = provider.total() - provider.distinct();
+    const saturation = await drive(cluster.baseUrl, provider, db, { total: SATURATION_MESSAGES, rate: Infinity, label: `${workers}w saturation`, runId: `${index}2` });
+    // Sends beyond the first of each reply (same Idempotency-Key) and apart from read receipts.
+    const duplicates = provider.total() - provider.distinct() - provider.readReceipts();
     if (index === 0) {
       // Handoffs: customers whose first message is a double charge (triage → billing).
       provider.reset();
       const started = new Date();
-      await drive(cluster.baseUrl, provider, { total: 300, rate: 100, label: 'handoffs', runId: `${index}3`, text: 'I was charged twice for ORD-1001' }).catch(() => undefined);
+      await drive(cluster.baseUrl, provider, db, { total: 300, rate: 100, label: 'handoffs', runId: `${index}3`, text: 'I was charged twice for ORD-1001' }).catch(() => undefined);
       const rows = await db.handoffEvent.findMany({ where: { createdAt: { gte: started } }, select: { latencyMs: true } });
       const l = rows.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs]));
       handoff = { p50: percentile(l, 50), p99: percentile(l, 99), n: l.length };
@@ -364,14 +421,14 @@ async function main() {
     const stored = await db.message.count({ where: { direction: 'inbound' } });
     runs.push({ workers, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored, unanswered, stuck, escalated });
     process.stdout.write(
-      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
     );
   }
 
   const best = Math.max(...runs.map((r) => (r.saturation as RunResult).throughput));
   const summary = {
     at: new Date().toISOString(),
-    flags: { duration: DURATION_S, rate: RATE, customers: CUSTOMERS, workers: WORKER_COUNTS, saturationMessages: SATURATION_MESSAGES },
+    flags: { duration: DURATION_S, rate: RATE, customers: CUSTOMERS, workers: WORKER_COUNTS, saturationMessages: SATURATION_MESSAGES, mix: MIX },
     rawBullmqJobsPerSecond: baseline,
     bestAnsweredPerSecond: best,
     ratioToRawBaseline: round(best / baseline, 3),
