@@ -2,8 +2,9 @@
 // arrive late, twice, out of order, together, and sometimes before we recorded the
 // provider's id for the message. A message only moves forward (sent → delivered →
 // read; failed is final): each receipt is one conditional UPDATE, so two racing
-// receipts cannot step it back. One for an id not recorded yet waits in EarlyStatus.
-import type { ChannelName, StatusUpdate } from '../channels/channel.ts';
+// receipts cannot step it back. One for an id not recorded yet waits in EarlyStatus
+// (the send applies it when it records the id).
+import type { StatusUpdate } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 
@@ -33,17 +34,4 @@ export async function applyStatuses(db: Db, statuses: readonly StatusUpdate[]): 
     if (row?.to && update.channel === 'sms' && update.errorCode === TWILIO_OPTED_OUT) await setOptedOut(db, 'sms', row.to, true);
   }
   return applied;
-}
-
-/** Applies (and forgets) what arrived for `providerMessageId` before it was recorded. */
-export async function applyEarlyStatuses(db: Db, channel: ChannelName, providerMessageId: string): Promise<void> {
-  await db.$executeRaw`
-    WITH early AS (
-      DELETE FROM "EarlyStatus" WHERE channel = ${channel}::"Channel" AND "providerMessageId" = ${providerMessageId}
-      RETURNING status, "errorCode"
-    )
-    UPDATE "Message" m SET status = e.status, "errorCode" = COALESCE(e."errorCode", m."errorCode"), "updatedAt" = now()
-      FROM early e
-     WHERE m.channel = ${channel}::"Channel" AND m."providerMessageId" = ${providerMessageId} AND m.direction = 'outbound'
-       AND baton_status_rank(m.status) < baton_status_rank(e.status)`;
 }

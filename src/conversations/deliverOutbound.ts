@@ -10,8 +10,7 @@
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { ProviderError } from '../shared/errors.ts';
-import { applyEarlyStatuses } from './applyStatuses.ts';
-import { isOptedOut, setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
+import { setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 import { mediaRequest, type OutboundMedia } from '../media/outboundMedia.ts';
@@ -38,6 +37,7 @@ type Claimed = {
   retry_at: Date | null;
   earlier_retry_at: Date | null;
   earlier: boolean;
+  opted_out: boolean;
 };
 
 export async function deliverOutbound(deps: DeliverDeps, _conversationId: string, messageId: string): Promise<DeliveryOutcome> {
@@ -62,7 +62,8 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
     )
     SELECT m.id, m.channel, m.text, m.locale, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
            EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM earlier) AS earlier,
-           (SELECT "retryAt" FROM earlier) AS earlier_retry_at
+           (SELECT "retryAt" FROM earlier) AS earlier_retry_at,
+           EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = m.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS opted_out
       FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
 
   // Erased with its contact, or delivered/refused already (a retried or duplicate job).
@@ -72,7 +73,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
     return { wait: row.retry_at?.getTime() ?? Date.now() + EARLIER_REPLY_POLL_MS };
   }
 
-  if (await isOptedOut(deps.db, row.channel, row.to)) {
+  if (row.opted_out) {
     // The customer said STOP after this was queued: it never goes (START lets later ones).
     await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: 'opted_out' } });
     return { done: 'failed' };
@@ -89,11 +90,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       ...(payload.replyTo ? { replyTo: payload.replyTo } : {}),
       ...(row.locale ? { locale: row.locale } : {}),
     });
-    await deps.db.$executeRaw`
-      UPDATE "Message" SET status = 'sent', "providerMessageId" = ${providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
-       WHERE id = ${row.id}::uuid`;
-    // A receipt may have beaten us here (the provider answers and posts it at once).
-    await applyEarlyStatuses(deps.db, row.channel, providerMessageId);
+    await recordSent(deps.db, row.id, row.channel, providerMessageId);
     metrics.outbound.inc({ channel: row.channel, status: 'sent' });
     return { done: 'sent' };
   } catch (err) {
@@ -112,4 +109,24 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
     }
     throw err;
   }
+}
+
+/**
+ * Marks the reply sent with the provider's id, and applies in the same statement a
+ * receipt that beat us here (the provider answers and posts it at once) — only if it
+ * moves the status forward, as every receipt does.
+ */
+async function recordSent(db: Db, id: string, channel: ChannelName, providerMessageId: string): Promise<void> {
+  await db.$executeRaw`
+    WITH early AS (
+      DELETE FROM "EarlyStatus" WHERE channel = ${channel}::"Channel" AND "providerMessageId" = ${providerMessageId}
+      RETURNING status, "errorCode"
+    ), ahead AS (
+      SELECT status, "errorCode" FROM early WHERE baton_status_rank(status) > baton_status_rank('sent'::"MessageStatus") LIMIT 1
+    )
+    UPDATE "Message" m
+       SET status = COALESCE((SELECT status FROM ahead), 'sent'::"MessageStatus"),
+           "errorCode" = COALESCE((SELECT "errorCode" FROM ahead), m."errorCode"),
+           "providerMessageId" = ${providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
+     WHERE m.id = ${id}::uuid`;
 }

@@ -68,10 +68,10 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: {
     async dispatch(items: readonly Dispatch[]): Promise<void> {
       await enqueue(items);
     },
-    /** Enqueues rows older than `olderThanMs`; returns how many went to Redis. */
+    /** Enqueues rows due `olderThanMs` ago or earlier; returns how many went to Redis. */
     async sweep(olderThanMs: number, limit = 500): Promise<number> {
       const rows = await db.outbox.findMany({
-        where: { createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+        where: { dueAt: { lt: new Date(Date.now() - olderThanMs) } },
         orderBy: { id: 'asc' },
         take: limit,
       });
