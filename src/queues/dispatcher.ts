@@ -12,7 +12,7 @@ import { currentTraceparent } from '../observability/tracing.ts';
  * agent — the timer is built from the conversation as it is when it is enqueued; for
  * `media`, the MediaFile's id.
  */
-export type Dispatch = { kind: 'turn' | 'send' | 'escalate' | 'sla-reply' | 'media'; conversationId: string; messageId: string };
+export type Dispatch = { kind: 'turn' | 'send' | 'escalate' | 'sla-reply' | 'media'; conversationId: string; messageId: string; spentTries?: number };
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
 /**
@@ -39,7 +39,7 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: {
       const trace = currentTraceparent();
       const job = (i: Dispatch) => ({ conversationId: i.conversationId, messageId: i.messageId, ...(trace ? { trace } : {}) });
       const turns = items.filter((i) => i.kind === 'turn').map(job);
-      const sends = items.filter((i) => i.kind === 'send').map(job);
+      const sends = items.filter((i) => i.kind === 'send').map((i) => ({ ...job(i), ...(i.spentTries ? { spentTries: i.spentTries } : {}) }));
       if (turns.length) await bounded(producer.turns(turns));
       if (sends.length) await bounded(producer.sends(sends));
       const media = items.filter((i) => i.kind === 'media').map((i) => ({ conversationId: i.conversationId, fileId: i.messageId }));

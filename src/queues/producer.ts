@@ -14,9 +14,11 @@ export function createProducer(connection: Redis, prefix: string, outbound: { at
   const mediaQueue = new Queue<MediaJob>(QueueName.Media, { connection, prefix });
   const removal = { removeOnComplete: { age: 3600, count: 10000 }, removeOnFail: { age: 7 * 24 * 3600 } };
   const turnOptions = (job: TurnJob) => ({ jobId: jobId.turn(job.messageId), attempts: 5, backoff: { type: 'exponential', delay: 500 }, ...removal });
-  const sendOptions = (job: SendJob) => ({
+  /** `spentTries`: tries already made outside the queue (a reply sent from its turn's worker); the job makes the rest, after the first backoff. */
+  const sendOptions = (job: SendJob, spentTries = 0) => ({
     jobId: jobId.send(job.messageId),
-    attempts: outbound.attempts,
+    attempts: Math.max(1, outbound.attempts - spentTries),
+    ...(spentTries ? { delay: outbound.backoffMs } : {}),
     // Not a built-in type: BullMQ then uses the outbound worker's backoffStrategy,
     // which is exponential too but honours a provider's Retry-After.
     backoff: { type: 'provider', delay: outbound.backoffMs },
@@ -28,7 +30,9 @@ export function createProducer(connection: Redis, prefix: string, outbound: { at
     send: (job: SendJob) => outboundQueue.add('send', job, sendOptions(job)),
     /** Many jobs in one Redis round trip (a turn's replies, an outbox sweep). */
     turns: (jobs: TurnJob[]) => inbound.addBulk(jobs.map((data) => ({ name: 'turn', data, opts: turnOptions(data) }))),
-    sends: (jobs: SendJob[]) => outboundQueue.addBulk(jobs.map((data) => ({ name: 'send', data, opts: sendOptions(data) }))),
+    sends: (jobs: Array<SendJob & { spentTries?: number }>) =>
+      outboundQueue.addBulk(jobs.map(({ spentTries, ...data }) => ({ name: 'send', data, opts: sendOptions(data, spentTries) }))),
+    outboundAttempts: outbound.attempts,
     /** Media downloads: a provider's hiccup is retried for about half a minute, then recorded as failed. */
     media: (jobs: MediaJob[]) =>
       mediaQueue.addBulk(jobs.map((data) => ({ name: 'media', data, opts: { jobId: jobId.media(data.fileId), attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...removal } }))),

@@ -22,6 +22,7 @@ import { createEventBus } from '../realtime/eventBus.ts';
 import { createOpenStreams } from '../realtime/openStreams.ts';
 import type { Logger } from '../shared/logger.ts';
 import { startInboundWorker } from '../workers/inboundWorker.ts';
+import { createReplyDelivery } from '../turn/deliverReplies.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
 import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
 import { startEscalationWorker } from '../workers/escalationWorker.ts';
@@ -152,12 +153,14 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
       const escalationConn = workerConnection(urls.redisUrl);
       const mediaConn = workerConnection(urls.redisUrl);
       for (const c of [inboundConn, outboundConn, escalationConn, mediaConn]) c.on('error', (err) => log.debug({ err }, 'worker redis'));
+      const replies = createReplyDelivery({ db, senders, log, dispatcher, providerTimeoutMs: config.providerTimeoutMs, outboundAttempts: config.outboundAttempts });
       const turnDeps = {
         db,
         locks,
         dispatcher,
         log,
         events,
+        replies,
         markRead: (providerMessageId: string) => whatsapp.markRead(providerMessageId),
         get pack() {
           return packs.current();
@@ -180,6 +183,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         prefix: config.queuePrefix,
         concurrency,
         backoffMs: config.outboundBackoffMs,
+        attempts: config.outboundAttempts,
       });
       const escalationWorker = startEscalationWorker(escalation, escalationConn, config.queuePrefix, Math.max(2, Math.floor(concurrency / 4)));
       const mediaWorker = startMediaWorker(
@@ -215,6 +219,8 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
           log.warn({ graceMs }, 'jobs still running at the shutdown deadline; handing them back to the queue');
           await within(Promise.all(workers.map((w) => w.close(true))), 1000);
         }
+        // Replies still going out from here; past the deadline their outbox rows are the net.
+        if (!(await within(replies.drain(), graceMs))) log.warn('replies still being sent at the shutdown deadline; the outbox sweep takes them');
         for (const c of [inboundConn, outboundConn, escalationConn, mediaConn]) c.disconnect();
       });
       return { inbound, outbound, escalation: escalationWorker };

@@ -25,9 +25,20 @@ import { parseContext, parseMemory } from '../handoff/context.ts';
 import type { Dispatch, Dispatcher } from '../queues/dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from '../conversations/messageView.ts';
+import type { ReplyDelivery } from './deliverReplies.ts';
 
-/** `markRead`: WhatsApp's read receipt with the typing indicator (best effort, never awaited by the turn). */
-export type TurnDeps = PerformDeps & { locks: Locks; dispatcher: Dispatcher; events: AgentEvents; markRead?: (providerMessageId: string) => Promise<void> };
+/**
+ * `markRead`: WhatsApp's read receipt with the typing indicator (best effort, never awaited by the turn).
+ * `replies`: sends the turn's replies from this process right after its commit; without
+ * it every reply is a send job.
+ */
+export type TurnDeps = PerformDeps & {
+  locks: Locks;
+  dispatcher: Dispatcher;
+  events: AgentEvents;
+  markRead?: (providerMessageId: string) => Promise<void>;
+  replies?: ReplyDelivery;
+};
 
 /** Stored and shown to people, never a bot turn, never counted toward an escalation. */
 const SILENT_KINDS: ReadonlySet<string> = new Set(['reaction', 'system']);
@@ -55,6 +66,7 @@ type ConversationRow = {
 };
 
 export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
+  const startedAt = Date.now();
   const sends: Dispatch[] = [];
   const answered = await deps.locks.withLock('conversation', conversationId, async () => {
     const pending = await deps.db.$queryRaw<Pending[]>`
@@ -74,7 +86,16 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
     }
     return pending.length;
   });
-  await deps.dispatcher.dispatch(sends);
+  if (!deps.replies) {
+    await deps.dispatcher.dispatch(sends);
+    return answered;
+  }
+  await deps.dispatcher.dispatch(sends.filter((s) => s.kind !== 'send'));
+  await deps.replies.start(
+    conversationId,
+    sends.filter((s) => s.kind === 'send').map((s) => s.messageId),
+    startedAt,
+  );
   return answered;
 }
 
@@ -192,7 +213,8 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
        ORDER BY r.idx
       RETURNING id
     ), outbox AS (
-      INSERT INTO "Outbox" (kind, "conversationId", "messageId") SELECT 'send', ${conversationId}::uuid, id FROM replies
+      INSERT INTO "Outbox" (kind, "conversationId", "messageId", "dueAt")
+      SELECT 'send', ${conversationId}::uuid, id, now() + make_interval(secs => ${(deps.replies?.graceMs ?? 0) / 1000}::float8) FROM replies
     ), conversation AS (
       UPDATE "Conversation" SET context = ${JSON.stringify(outcome.context)}::jsonb, "updatedAt" = now()
        WHERE id = ${conversationId}::uuid AND EXISTS (SELECT 1 FROM claimed)

@@ -4,7 +4,7 @@
 // the job, awaited: if it cannot be made the job is not finished. While PostgreSQL
 // cannot be reached the job waits, without spending a try, for as long as the outage
 // lasts (as turns do): a reply is never given up on because the database was away.
-import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, type MinimalJob, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueName } from '../queues/names.ts';
 import { SendJob } from '../queues/jobs.ts';
@@ -17,7 +17,7 @@ import { outageDelayMs } from './outage.ts';
 export function startOutboundWorker(
   deps: DeliverDeps,
   connection: Redis,
-  opts: { prefix: string; concurrency: number; backoffMs: number },
+  opts: { prefix: string; concurrency: number; backoffMs: number; attempts?: number },
 ) {
   const waitFor = async (job: Job, token: string | undefined, at: number): Promise<never> => {
     await job.moveToDelayed(at, token);
@@ -46,7 +46,7 @@ export function startOutboundWorker(
         if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
           // The last try: record it before the job ends, or wait for the database to.
           try {
-            await deadLetter(deps, job, messageId, err instanceof Error ? err.message : String(err));
+            await deadLetter(deps, job, messageId, err instanceof Error ? err.message : String(err), opts.attempts);
           } catch (e) {
             if (!(await isOutage(deps.db, e))) throw e;
             return await waitFor(job, token, Date.now() + outageDelayMs(job.attemptsStarted));
@@ -60,8 +60,9 @@ export function startOutboundWorker(
       prefix: opts.prefix,
       concurrency: opts.concurrency,
       settings: {
-        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
-          const exponential = opts.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob) => {
+          // Tries made by the turn's worker before this job took over continue the curve.
+          const exponential = opts.backoffMs * 2 ** Math.max(0, attemptsMade - 1 + spentBefore(job?.opts.attempts, opts.attempts));
           const retryAfter = err instanceof ProviderError ? err.retryAfterMs : undefined;
           return Math.max(exponential, retryAfter ?? 0);
         },
@@ -73,9 +74,13 @@ export function startOutboundWorker(
   return worker;
 }
 
-/** Marks the reply failed (so later ones go out) and records the dead letter, in one transaction. */
-async function deadLetter(deps: DeliverDeps, job: Job, messageId: string | undefined, error: string): Promise<void> {
-  const attempts = job.attemptsMade + 1;
+/**
+ * Marks the reply failed (so later ones go out) and records the dead letter, in one
+ * transaction. `configured`: a send's tries in all; a job given fewer took over after a
+ * try made from its turn's worker, and that try counts.
+ */
+async function deadLetter(deps: DeliverDeps, job: Job, messageId: string | undefined, error: string, configured?: number): Promise<void> {
+  const attempts = job.attemptsMade + 1 + spentBefore(job.opts.attempts, configured);
   await deps.db.$transaction([
     ...(messageId ? [deps.db.message.updateMany({ where: { id: messageId, status: { in: ['queued', 'sending'] } }, data: { status: 'failed' } })] : []),
     deps.db.deadLetter.upsert({
@@ -84,4 +89,9 @@ async function deadLetter(deps: DeliverDeps, job: Job, messageId: string | undef
       update: { error, attempts, retriedAt: null },
     }),
   ]);
+}
+
+/** Tries a send job's reply had before the job (it was given that many fewer). */
+function spentBefore(jobAttempts: number | undefined, configured: number | undefined): number {
+  return configured && jobAttempts ? Math.max(0, configured - jobAttempts) : 0;
 }

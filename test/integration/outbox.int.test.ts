@@ -74,6 +74,39 @@ describe('outbox', () => {
     await eventually(async () => (await live.rt.db.outbox.count()) === 0, 5_000, 'an empty outbox');
   });
 
+  it('sends a reply from the worker that answered: no send job, and no outbox row left', { timeout: 120_000 }, async () => {
+    const live = await liveBaton();
+    const waId = randomPhone();
+    expect((await postWhatsAppText(live, { from: waId, id: `wamid.direct-${waId}`, text: 'thanks' })).status).toBe(200);
+    await eventually(async () => sendsTo(live.provider, waId).length >= 1, 15_000, 'the reply');
+    const reply = await eventually(() =>
+      live.rt.db.message.findFirst({ where: { direction: 'outbound', status: 'sent', conversation: { externalId: waId } } }).then((m) => m ?? undefined),
+    );
+    expect(await live.rt.producer.queues.outbound.getJob(jobId.send(reply.id))).toBeUndefined();
+    await eventually(async () => (await live.rt.db.outbox.count({ where: { conversationId: reply.conversationId } })) === 0, 5_000, 'no outbox row');
+  });
+
+  it('a reply left behind by a worker that died after its commit goes out once its row falls due, not before', { timeout: 120_000 }, async () => {
+    const live = await liveBaton();
+    const waId = randomPhone();
+    expect((await postWhatsAppText(live, { from: waId, id: `wamid.orphan-${waId}`, text: 'thanks' })).status).toBe(200);
+    await eventually(async () => sendsTo(live.provider, waId).length >= 1, 15_000, 'the first reply');
+    const conversation = await live.rt.db.conversation.findFirstOrThrow({ where: { channel: 'whatsapp', externalId: waId } });
+    // What a turn commits: a queued reply and its outbox row, due 3 s from now. Nobody delivers it.
+    const orphan = await live.rt.db.message.create({
+      data: { conversationId: conversation.id, direction: 'outbound', authorType: 'bot', authorId: 'triage', channel: 'whatsapp', text: 'left behind', idempotencyKey: `orphan-${waId}`, status: 'queued' },
+    });
+    const committedAt = Date.now();
+    await live.rt.db.$executeRaw`INSERT INTO "Outbox" (kind, "conversationId", "messageId", "dueAt") VALUES ('send', ${conversation.id}::uuid, ${orphan.id}::uuid, now() + interval '3 seconds')`;
+    await sleep(1500); // past a sweep interval: not due yet, not sent
+    expect(sendsTo(live.provider, waId)).toHaveLength(1);
+    await eventually(async () => sendsTo(live.provider, waId).length === 2, 15_000, 'the left-behind reply');
+    expect(Date.now() - committedAt).toBeGreaterThanOrEqual(3000);
+    await sleep(800);
+    expect(sendsTo(live.provider, waId)).toHaveLength(2);
+    expect((await live.rt.db.message.findUniqueOrThrow({ where: { id: orphan.id } })).status).toBe('sent');
+  });
+
   it('sends no second reply when the same turn or send is enqueued again', { timeout: 120_000 }, async () => {
     const live = await liveBaton();
     const waId = randomPhone();
@@ -97,6 +130,8 @@ describe('outbox', () => {
     const { inbound: turns, outbound: sends } = live.rt.producer.queues;
     expect(await turns.remove(jobId.turn(inbound.id))).toBe(1);
     await live.rt.producer.turn(turn);
+    // The reply went out from its turn's worker: this job is the one dispatched above.
+    await eventually(async () => (await sends.getJob(jobId.send(reply.id)))?.isCompleted(), 10_000, 'the dispatched send job to complete');
     expect(await sends.remove(jobId.send(reply.id))).toBe(1);
     await live.rt.producer.send(send);
     const rerun = await eventually(async () => {

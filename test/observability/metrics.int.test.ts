@@ -44,7 +44,8 @@ it('counts messages, handoffs, escalations and queue jobs', async () => {
   expect(value(after, 'baton_handoffs_total{pattern="escalation",reason="customer_request",status="accepted"}')).toBeGreaterThanOrEqual(1);
   expect(value(after, 'baton_handoff_transition_seconds_count')).toBeGreaterThanOrEqual(2);
   expect(value(after, 'baton_escalations_waiting')).toBeGreaterThanOrEqual(1);
-  expect(after).toMatch(/baton_queue_jobs\{queue="outbound",state="completed"\} [1-9]/);
+  // Replies go out from the turn's worker; the queue jobs counted are the turns.
+  expect(after).toMatch(/baton_queue_jobs\{queue="inbound",state="completed"\} [1-9]/);
   expect(after).toMatch(/baton_job_duration_seconds_count\{queue="inbound"\} [1-9]/);
   expect(after).toMatch(/baton_http_request_duration_seconds_count\{route="\/webhooks\/whatsapp",method="POST",status="200"\}/);
 });

@@ -159,7 +159,7 @@ describe('escalation work survives Redis being away', () => {
     await h.rt.db.conversation.update({ where: { id: message.conversationId }, data: { status: 'waiting', ownerType: 'queue', ownerId: null, waitingSince: new Date() } });
     await claimConversation({ ...h.rt.escalation, dispatcher: redisDown as never }, actor, message.conversationId);
     const row = await h.rt.db.outbox.findFirstOrThrow({ where: { kind: 'sla-reply', conversationId: message.conversationId } });
-    await h.rt.db.$executeRaw`UPDATE "Outbox" SET "createdAt" = now() - interval '1 minute' WHERE id = ${row.id}`;
+    await h.rt.db.$executeRaw`UPDATE "Outbox" SET "dueAt" = now() - interval '1 minute' WHERE id = ${row.id}`;
     await h.rt.dispatcher.sweep(1000);
     const timers = await h.rt.producer.queues.escalation.getDelayed();
     expect(timers.some((j) => j.data.kind === 'sla-reply' && j.data.conversationId === message.conversationId)).toBe(true);
