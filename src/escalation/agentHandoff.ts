@@ -5,11 +5,10 @@
 // while the handoff is half done.
 import { randomUUID } from 'node:crypto';
 import type { Conversation } from '../generated/prisma/client.ts';
-import type { Prisma } from '../db/client.ts';
 import { parseContext, type ConversationContext } from '../handoff/context.ts';
 import type { Party } from '../handoff/envelope.ts';
 import { topicOf } from '../handoff/guards.ts';
-import { HandoffConflict, performHandoff } from '../handoff/protocol.ts';
+import { HandoffConflict, performHandoff, type Precondition } from '../handoff/protocol.ts';
 import { translator } from '../i18n/i18n.ts';
 import { Conflict, UnavailableError } from '../shared/errors.ts';
 import { LockBusy } from '../db/locks.ts';
@@ -21,7 +20,7 @@ import type { EscalationDeps } from './deps.ts';
 export async function agentHandoff(
   deps: EscalationDeps,
   conversation: Conversation,
-  move: { from: Party; to: Party; reason: string; precondition: Prisma.ConversationWhereInput; context?: ConversationContext },
+  move: { from: Party; to: Party; reason: string; precondition: Precondition; context?: ConversationContext },
 ) {
   try {
     return await deps.locks.withLock('conversation', conversation.id, () => performHandoff(deps, {

@@ -1,29 +1,28 @@
 // Protocol step 2 (transmit): the envelope is built from the turn's live context and
-// the stored transcript, and parsed against the v1 schema before it goes anywhere.
+// the stored transcript (read by the pause step, in the same round trip), and parsed
+// against the v1 schema before it goes anywhere.
 import type { TFunction } from 'i18next';
 import type { ConversationContext } from './context.ts';
-import type { Db } from '../db/client.ts';
 import { HandoffEnvelopeV1, type HandoffPattern, type Party } from './envelope.ts';
 
-const TRANSCRIPT_WINDOW = 10;
+/** A transcript line as the pause step reads it (newest first). */
+export type RecentMessage = { role: string; name: string | null; text: string; at: string | Date };
 
-export async function buildEnvelope(
-  db: Db,
+/** How many of the latest messages the envelope carries. */
+export const TRANSCRIPT_WINDOW = 10;
+
+export function buildEnvelope(
   conversation: { id: string; contactId: string; locale: string; channel: 'whatsapp' | 'sms' | 'webchat'; hopCount: number },
   request: { handoffId: string; from: Party; to: Party; pattern: HandoffPattern; reason: string; confidence?: number | undefined },
   context: ConversationContext,
   t: TFunction,
-): Promise<HandoffEnvelopeV1> {
-  const recent = await db.message.findMany({
-    where: { conversationId: conversation.id },
-    orderBy: { seq: 'desc' },
-    take: TRANSCRIPT_WINDOW,
-  });
-  const transcript = recent.reverse().map((m) => ({
-    role: m.authorType,
-    ...(m.authorName ? { name: m.authorName } : {}),
+  newestFirst: readonly RecentMessage[],
+): HandoffEnvelopeV1 {
+  const transcript = [...newestFirst].reverse().map((m) => ({
+    role: m.role,
+    ...(m.name ? { name: m.name } : {}),
     text: m.text,
-    at: m.createdAt.toISOString(),
+    at: new Date(m.at).toISOString(),
   }));
   const slotList = Object.entries(context.slots)
     .map(([k, v]) => `${k}=${v.pii ? '•••' : v.value}`)

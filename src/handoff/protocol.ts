@@ -8,11 +8,13 @@ import type { TFunction } from 'i18next';
 import type { BotRegistry } from '../packs/registry.ts';
 import type { ConversationContext } from './context.ts';
 import { parseContext, parseMemory } from './context.ts';
-import type { Db, Prisma } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
 import type { Logger } from '../shared/logger.ts';
 import { LockBusy, type Locks } from '../db/locks.ts';
-import { buildEnvelope } from './buildEnvelope.ts';
+import { buildEnvelope, TRANSCRIPT_WINDOW, type RecentMessage } from './buildEnvelope.ts';
+import type { ChannelName } from '../channels/channel.ts';
+import type { ConversationStatus, OwnerType } from '../generated/prisma/enums.ts';
 import type { HandoffEnvelopeV1, HandoffPattern, Party } from './envelope.ts';
 import { checkGuards } from './guards.ts';
 import { handoffIdFor } from './handoffId.ts';
@@ -42,8 +44,11 @@ export type HandoffRequest = {
   /** This handoff is itself an automated fallback: the guards do not apply to it. */
   fallback?: boolean;
   /** The pause only happens if the conversation still matches this (atomic claims). */
-  precondition?: Prisma.ConversationWhereInput;
+  precondition?: Precondition;
 };
+
+/** What the conversation must still look like for the handoff to start; a field left out is not checked. */
+export type Precondition = { status?: ConversationStatus; ownerType?: OwnerType; ownerId?: string | null; claimedAt?: Date | null };
 
 /** The conversation no longer matched the handoff's precondition (e.g. claimed already). */
 export class HandoffConflict extends Error {
@@ -82,47 +87,19 @@ export function performHandoff(deps: HandoffDeps, req: HandoffRequest): Promise<
 }
 
 async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {
-  const previous = await deps.db.handoffEvent.findUnique({ where: { id: req.handoffId } });
-  // A finished handoff is only replayed; an interrupted one (rolled back) runs again.
-  if (previous && previous.status !== 'pending' && previous.status !== 'rolled_back') return replay(deps, previous);
-
   const started = Date.now();
   const steps: Step[] = [];
 
   // 1. pause — committed, so a crash from here on leaves a visible pending handoff
   //    that recoverStuckHandoffs rolls back to the source.
   steps.push({ step: 'pause', at: now() });
-  const conversation = await deps.db.$transaction(async (tx) => {
-    const paused = await tx.conversation.updateMany({
-      where: { id: req.conversationId, ...(req.precondition ?? {}) },
-      data: { ownerType: 'handoff_pending' },
-    });
-    if (paused.count === 0) throw new HandoffConflict(`conversation ${req.conversationId} changed hands`);
-    const conv = await tx.conversation.findUniqueOrThrow({ where: { id: req.conversationId } });
-    await tx.handoffEvent.upsert({
-      where: { id: req.handoffId },
-      create: {
-        id: req.handoffId,
-        conversationId: req.conversationId,
-        fromType: req.from.type,
-        fromId: req.from.id,
-        toType: req.to.type,
-        toId: req.to.id,
-        pattern: req.pattern,
-        reason: req.reason,
-        confidence: req.confidence ?? null,
-        status: 'pending',
-        steps: asJson(steps),
-        envelope: {},
-        packVersion: deps.packVersion,
-      },
-      update: { status: 'pending', steps: asJson(steps), packVersion: deps.packVersion },
-    });
-    return conv;
-  });
+  const { previous, conversation, recent } = await pause(deps, req, steps);
+  // A finished handoff is only replayed; an interrupted one (rolled back) runs again.
+  if (previous && previous.status !== 'pending' && previous.status !== 'rolled_back') return replay(deps, previous);
+  if (!conversation) throw new HandoffConflict(`conversation ${req.conversationId} changed hands`);
 
   // 2. transmit
-  const envelope = await buildEnvelope(deps.db, conversation, req, req.context, req.t);
+  const envelope = buildEnvelope(conversation, req, req.context, req.t, recent);
   steps.push({ step: 'transmit', at: now() });
 
   // 3. validate against the target's role contract (and the guards)
@@ -159,20 +136,13 @@ async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<Hand
   // handoff to the human queue commits its routing job's outbox row with it, so a
   // Redis blip now cannot lose the queue placement (and its timers); the caller
   // dispatches it.
-  const released = await deps.db.$transaction(async (tx) => {
-    if (!(await stillPending(tx, req))) return false;
-    await tx.conversation.update({
-      where: { id: req.conversationId },
-      data: { ...ownerColumns(req.to, req.reason), hopCount: { increment: 1 }, context: asJson(context) },
-    });
-    await tx.handoffEvent.update({
-      where: { id: req.handoffId },
-      data: { status: 'accepted', steps: asJson(steps), latencyMs, envelope: asJson(redactEnvelope(envelope)) },
-    });
+  const released = await finish(deps, req, {
+    owner: req.to,
+    hop: true,
+    context,
+    event: { status: 'accepted', steps, latencyMs, error: null, envelope: redactEnvelope(envelope) },
     // The agent's reply timer likewise, for a conversation given to a person.
-    const work = req.to.type === 'queue' ? 'escalate' : req.to.type === 'agent' ? 'sla-reply' : undefined;
-    if (work) await tx.outbox.createMany({ data: [{ kind: work, conversationId: req.conversationId, messageId: req.handoffId }], skipDuplicates: true });
-    return true;
+    work: req.to.type === 'queue' ? 'escalate' : req.to.type === 'agent' ? 'sla-reply' : null,
   });
   if (!released) return rolledBack(deps, req);
   return {
@@ -233,14 +203,12 @@ async function refuse(
   steps.push({ step: 'rollback', at: now(), detail: `owner back to ${label(req.from)}` });
   const guardHit = Boolean(verdict.guard);
   const context: ConversationContext = { ...req.context, fallbacks: guardHit ? req.context.fallbacks : req.context.fallbacks + 1 };
-  const refused = await deps.db.$transaction(async (tx) => {
-    if (!(await stillPending(tx, req))) return false;
-    await tx.conversation.update({ where: { id: req.conversationId }, data: { ...ownerColumns(req.from, req.reason), context: asJson(context) } });
-    await tx.handoffEvent.update({
-      where: { id: req.handoffId },
-      data: { status: verdict.status, steps: asJson(steps), error: verdict.error, latencyMs: Date.now() - started, envelope: asJson(redactEnvelope(envelope)) },
-    });
-    return true;
+  const refused = await finish(deps, req, {
+    owner: req.from,
+    hop: false,
+    context,
+    event: { status: verdict.status, steps, latencyMs: Date.now() - started, error: verdict.error, envelope: redactEnvelope(envelope) },
+    work: null,
   });
   if (!refused) return rolledBack(deps, req);
   deps.log.warn({ handoffId: req.handoffId, from: label(req.from), to: label(req.to), error: verdict.error, incident: verdict.incident }, 'handoff refused');
@@ -270,18 +238,97 @@ async function refuse(
   return { ...outcome, owner: escalation.owner, context: escalation.context, ...(escalation.escalated ? { escalated: escalation.escalated } : {}) };
 }
 
+type PreviousEvent = { id: string; conversationId: string; status: string; error: string | null };
+type PausedConversation = { id: string; contactId: string; locale: string; channel: ChannelName; hopCount: number };
+
 /**
- * Locks the conversation row and tells whether this handoff still holds it paused. A
- * handoff rolled back by recovery (or a conversation erased) meanwhile must not be
- * finished: the caller reports it rolled back instead.
+ * Step 1 in one round trip: reads an earlier run of this handoff id, pauses the
+ * conversation if the precondition holds and the handoff is not finished already,
+ * writes the pending ledger row, and reads the transcript for the envelope. No
+ * `conversation` back: it changed hands (or the handoff is finished: see `previous`).
  */
-async function stillPending(tx: Prisma.TransactionClient, req: HandoffRequest): Promise<boolean> {
-  const rows = await tx.$queryRaw<Array<{ ok: boolean }>>`
-    SELECT (c."ownerType" = 'handoff_pending' AND h.status = 'pending') AS ok
-      FROM "Conversation" c JOIN "HandoffEvent" h ON h.id = ${req.handoffId}::uuid
-     WHERE c.id = ${req.conversationId}::uuid
-       FOR UPDATE OF c`;
-  return rows[0]?.ok === true;
+async function pause(
+  deps: HandoffDeps,
+  req: HandoffRequest,
+  steps: Step[],
+): Promise<{ previous: PreviousEvent | null; conversation: PausedConversation | null; recent: RecentMessage[] }> {
+  const p = req.precondition ?? {};
+  const [row] = await deps.db.$queryRaw<Array<{ previous: PreviousEvent | null; conversation: PausedConversation | null; recent: RecentMessage[] }>>`
+    WITH previous AS (
+      SELECT id, "conversationId", status::text AS status, error FROM "HandoffEvent" WHERE id = ${req.handoffId}::uuid
+    ), paused AS (
+      UPDATE "Conversation" c SET "ownerType" = 'handoff_pending', "updatedAt" = now()
+       WHERE c.id = ${req.conversationId}::uuid
+         AND NOT EXISTS (SELECT 1 FROM previous WHERE status NOT IN ('pending', 'rolled_back'))
+         AND (${p.status === undefined} OR c.status = ${p.status ?? null}::"ConversationStatus")
+         AND (${p.ownerType === undefined} OR c."ownerType" = ${p.ownerType ?? null}::"OwnerType")
+         AND (${p.ownerId === undefined} OR c."ownerId" IS NOT DISTINCT FROM ${p.ownerId ?? null}::text)
+         AND (${p.claimedAt === undefined} OR c."claimedAt" IS NOT DISTINCT FROM ${p.claimedAt ?? null}::timestamptz)
+      RETURNING c.id, c."contactId", c.locale, c.channel::text AS channel, c."hopCount"
+    ), event AS (
+      INSERT INTO "HandoffEvent" (id, "conversationId", "fromType", "fromId", "toType", "toId", pattern, reason, confidence, status, steps, envelope, "packVersion", "updatedAt")
+      SELECT ${req.handoffId}::uuid, ${req.conversationId}::uuid, ${req.from.type}, ${req.from.id}, ${req.to.type}, ${req.to.id}, ${req.pattern}, ${req.reason},
+             ${req.confidence ?? null}::float8, 'pending', ${JSON.stringify(steps)}::jsonb, '{}'::jsonb, ${deps.packVersion}, now()
+        FROM paused
+      ON CONFLICT (id) DO UPDATE SET status = 'pending', steps = EXCLUDED.steps, "packVersion" = EXCLUDED."packVersion", "updatedAt" = now()
+    ), recent AS (
+      SELECT m."authorType"::text AS role, m."authorName" AS name, m.text, m."createdAt" AS at
+        FROM "Message" m WHERE m."conversationId" = ${req.conversationId}::uuid
+       ORDER BY m.seq DESC LIMIT ${TRANSCRIPT_WINDOW}
+    )
+    SELECT (SELECT row_to_json(previous) FROM previous) AS previous,
+           (SELECT row_to_json(paused) FROM paused) AS conversation,
+           (SELECT coalesce(json_agg(recent), '[]'::json) FROM recent) AS recent`;
+  return { previous: row?.previous ?? null, conversation: row?.conversation ?? null, recent: row?.recent ?? [] };
+}
+
+/**
+ * Steps 5 (release) or rollback in one statement: the new owner and context, the
+ * ledger row's outcome, and the routing job or reply timer as an outbox row — only if
+ * this handoff still holds the conversation paused (row locked first). A handoff
+ * rolled back by recovery (or a conversation erased) meanwhile must not be finished:
+ * then nothing is written and the caller reports it rolled back.
+ */
+async function finish(
+  deps: HandoffDeps,
+  req: HandoffRequest,
+  end: {
+    owner: Party;
+    hop: boolean;
+    context: ConversationContext;
+    event: { status: 'accepted' | 'rejected' | 'failed'; steps: Step[]; latencyMs: number; error: string | null; envelope: unknown };
+    work: 'escalate' | 'sla-reply' | null;
+  },
+): Promise<boolean> {
+  const o = end.owner;
+  const owned = ownerColumns(o, req.reason);
+  const [row] = await deps.db.$queryRaw<Array<{ done: boolean }>>`
+    WITH held AS (
+      SELECT c.id FROM "Conversation" c JOIN "HandoffEvent" h ON h.id = ${req.handoffId}::uuid
+       WHERE c.id = ${req.conversationId}::uuid AND c."ownerType" = 'handoff_pending' AND h.status = 'pending'
+         FOR UPDATE OF c
+    ), conversation AS (
+      UPDATE "Conversation" c
+         SET status = ${owned.status}::"ConversationStatus", "ownerType" = ${owned.ownerType}::"OwnerType", "ownerId" = ${owned.ownerId},
+             "openKey" = CASE WHEN ${o.type === 'none'} THEN NULL ELSE c."openKey" END,
+             "resolvedAt" = CASE WHEN ${o.type === 'none'} THEN now() ELSE c."resolvedAt" END,
+             "escalationReason" = CASE WHEN ${o.type === 'queue'} THEN ${req.reason} ELSE c."escalationReason" END,
+             "waitingSince" = CASE WHEN ${o.type === 'queue'} THEN now() ELSE c."waitingSince" END,
+             "claimedAt" = CASE WHEN ${o.type === 'queue'} THEN NULL WHEN ${o.type === 'agent'} THEN now() ELSE c."claimedAt" END,
+             "hopCount" = c."hopCount" + ${end.hop ? 1 : 0}, context = ${JSON.stringify(end.context)}::jsonb, "updatedAt" = now()
+        FROM held WHERE c.id = held.id
+    ), event AS (
+      UPDATE "HandoffEvent"
+         SET status = ${end.event.status}::"HandoffStatus", steps = ${JSON.stringify(end.event.steps)}::jsonb, "latencyMs" = ${end.event.latencyMs}::int,
+             error = COALESCE(${end.event.error}, error), envelope = ${JSON.stringify(end.event.envelope)}::jsonb, "updatedAt" = now()
+       WHERE id = ${req.handoffId}::uuid AND EXISTS (SELECT 1 FROM held)
+    ), work AS (
+      INSERT INTO "Outbox" (kind, "conversationId", "messageId")
+      SELECT ${end.work}, ${req.conversationId}::uuid, ${req.handoffId}::uuid WHERE ${end.work}::text IS NOT NULL AND EXISTS (SELECT 1 FROM held)
+      ON CONFLICT DO NOTHING
+    )
+    SELECT EXISTS (SELECT 1 FROM held) AS done`;
+  return row?.done === true;
 }
 
 async function rolledBack(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {

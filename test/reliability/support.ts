@@ -56,21 +56,21 @@ export const connectionRefused = () => Object.assign(new Error('connect ECONNREF
 
 /**
  * `db` with a switch: while `down` is set, every query fails as if PostgreSQL were
- * stopped. `onTransaction` runs after each successful $transaction (to interleave work).
+ * stopped. `afterRaw` runs after each successful raw statement, with its text (each is
+ * its own transaction: committed by then), to interleave work.
  */
-export function switchableDb(real: Db, hooks: { onTransaction?: (n: number) => Promise<void> } = {}) {
-  const state = { down: false, transactions: 0 };
+export function switchableDb(real: Db, hooks: { afterRaw?: (sql: string) => Promise<void> } = {}) {
+  const state = { down: false };
   const fail = () => Promise.reject(connectionRefused());
   const wrap = (target: object): unknown =>
     new Proxy(target, {
       get(t, prop, receiver) {
         const value = Reflect.get(t, prop, receiver) as unknown;
-        if (prop === '$transaction') {
-          return async (...args: unknown[]) => {
+        if (prop === '$queryRaw' && hooks.afterRaw) {
+          return async (strings: TemplateStringsArray, ...values: unknown[]) => {
             if (state.down) return fail();
-            const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(t, args);
-            state.transactions++;
-            await hooks.onTransaction?.(state.transactions);
+            const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(t, [strings, ...values]);
+            await hooks.afterRaw?.(strings.join('$'));
             return result;
           };
         }

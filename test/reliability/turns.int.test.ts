@@ -88,9 +88,11 @@ describe('a person hands a conversation back to a bot while the customer writes'
     const turns = turnDeps(h, stubClassifier());
     const attempts: string[] = [];
     // Right after the release's pause is committed, the customer's turn runs.
+    let paused = false;
     const { db } = switchableDb(h.rt.db, {
-      onTransaction: async (n) => {
-        if (n !== 1) return;
+      afterRaw: async (sql) => {
+        if (paused || !sql.includes(`SET "ownerType" = 'handoff_pending'`)) return;
+        paused = true;
         await runBotTurn(turns, first.conversationId).then(
           () => attempts.push('ran'),
           (err: unknown) => attempts.push(err instanceof LockBusy ? 'busy' : String(err)),
