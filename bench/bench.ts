@@ -9,11 +9,14 @@
 //   - peak RSS of the API and worker processes.
 // Flags: --duration S (default 10), --rate R (default 200), --customers N (default 500),
 //        --workers 1,2,4 (default 1,2), --saturation-messages N (default 6000),
+//        --live 10000,100000 (default none: memory per process with that many live
+//        conversations, seeded in SQL, while --rate messages/s for --duration seconds go to
+//        as many different ones),
 //        --mix realistic|thanks (default realistic: order status, double charges with a
 //        handoff, invoices, cancellations, arrival dates, thanks, and one customer in ten
 //        asking for a person; thanks: the cheapest path, one triage reply per message)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -39,6 +42,7 @@ const { values: flags } = parseArgs({
     workers: { type: 'string', default: '1,2' },
     'saturation-messages': { type: 'string', default: '6000' },
     mix: { type: 'string', default: 'realistic' },
+    live: { type: 'string', default: '' },
   },
 });
 const DURATION_S = Number(flags.duration);
@@ -46,6 +50,7 @@ const RATE = Number(flags.rate);
 const CUSTOMERS = Number(flags.customers);
 const WORKER_COUNTS = flags.workers!.split(',').map(Number).filter((n) => n > 0);
 const SATURATION_MESSAGES = Number(flags['saturation-messages']);
+const LIVE_COUNTS = flags.live!.split(',').map(Number).filter((n) => n > 0);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const APP_SECRET = 'bench-app-secret';
 const PHONE_NUMBER_ID = '100000000000009';
@@ -136,6 +141,15 @@ async function startCountingProvider() {
   };
 }
 
+function currentRssMb(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    return round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024, 0);
+  } catch {
+    return 0;
+  }
+}
+
 function peakRssMb(pid: number | undefined): number {
   if (!pid) return 0;
   try {
@@ -145,6 +159,60 @@ function peakRssMb(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** Where PostgreSQL and Redis listen (set once they are up), to find their processes. */
+const SERVER_PORTS = { postgres: 0, redis: 0 };
+
+/** CPU seconds used so far (user + system) by each process of `pids`, from /proc. */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** PostgreSQL's and Redis's processes on this machine that listen on the bench's ports (the postmaster's children included). */
+function serverPids(postgresPort: number, redisPort: number): { postgres: number[]; redis: number[] } {
+  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return [{ pid: Number(d), ppid, cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ') }];
+    } catch {
+      return [];
+    }
+  });
+  const postmaster = procs.find((p) => p.cmd.includes('postgres') && p.cmd.includes(` -p ${postgresPort} `))?.pid;
+  return {
+    postgres: procs.filter((p) => p.pid === postmaster || p.ppid === postmaster).map((p) => p.pid),
+    redis: procs.filter((p) => p.cmd.includes('redis-server') && p.cmd.includes(`:${redisPort}`)).map((p) => p.pid),
+  };
+}
+
+/** Where the machine's CPU went during `run`, per message answered: milliseconds per process group. */
+async function cpuPerMessage<T extends { answered: number }>(cluster: Cluster, run: () => Promise<T>): Promise<T & { cpuMsPerMessage: Record<string, number> }> {
+  const groups = () => {
+    const servers = serverPids(SERVER_PORTS.postgres, SERVER_PORTS.redis);
+    return { api: [cluster.api.pid!], workers: cluster.workers.map((w) => w.pid!), postgres: servers.postgres, redis: servers.redis };
+  };
+  const before = Object.fromEntries(Object.entries(groups()).map(([k, pids]) => [k, cpuSeconds(pids)]));
+  const bench0 = process.cpuUsage();
+  const result = await run();
+  const after = Object.fromEntries(Object.entries(groups()).map(([k, pids]) => [k, cpuSeconds(pids)]));
+  const benchUsage = process.cpuUsage(bench0);
+  const per = (seconds: number) => round((1000 * seconds) / Math.max(1, result.answered), 2);
+  const cpuMsPerMessage: Record<string, number> = Object.fromEntries(Object.keys(after).map((k) => [k, per(after[k]! - before[k]!)]));
+  cpuMsPerMessage.loadGenerator = per((benchUsage.user + benchUsage.system) / 1e6);
+  cpuMsPerMessage.total = round(Object.values(cpuMsPerMessage).reduce((a, b) => a + b, 0), 2);
+  return { ...result, cpuMsPerMessage };
 }
 
 type Cluster = { api: ChildProcess; workers: ChildProcess[]; baseUrl: string; stop: () => Promise<void> };
@@ -174,6 +242,60 @@ async function startCluster(env: Record<string, string>, workers: number, port: 
       await Promise.all([api, ...procs].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
     },
   };
+}
+
+const benchWaId = (runId: string, customer: number) => `9190${runId}${String(customer).padStart(6, '0')}`;
+
+/**
+ * `n` conversations open with the triage bot, each with a short history (two customer
+ * messages, two replies), for the customers `drive` uses with `runId`: "live" as far as
+ * Baton can tell.
+ */
+async function seedLiveConversations(databaseUrl: string, runId: string, n: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const prefix = `9190${runId}`;
+  await client.query(
+    `INSERT INTO "Contact" (id, phone, name, "updatedAt")
+     SELECT gen_random_uuid(), '+' || $1 || lpad(g::text, 6, '0'), 'Bench', now() FROM generate_series(0, $2::int - 1) g`,
+    [prefix, n],
+  );
+  await client.query(
+    `INSERT INTO "ChannelIdentity" (id, "contactId", channel, "externalId")
+     SELECT gen_random_uuid(), id, 'whatsapp', substr(phone, 2) FROM "Contact" WHERE phone LIKE '+' || $1 || '%'`,
+    [prefix],
+  );
+  await client.query(
+    `INSERT INTO "Conversation" (id, "contactId", channel, "externalId", "openKey", locale, context, "ownerType", "ownerId", "updatedAt", "lastInboundAt")
+     SELECT gen_random_uuid(), id, 'whatsapp', substr(phone, 2), id::text || ':whatsapp', 'en',
+            '{"turn":2,"slots":{},"lineage":["bot:triage"],"intent":"order.status"}'::jsonb, 'bot', 'triage', now(), now()
+       FROM "Contact" WHERE phone LIKE '+' || $1 || '%'`,
+    [prefix],
+  );
+  await client.query(
+    `INSERT INTO "Message" (id, "conversationId", direction, "authorType", "authorId", channel, text, "providerMessageId", "idempotencyKey", status, "handledAt", "updatedAt")
+     SELECT gen_random_uuid(), c.id, d.direction::"Direction", d.author::"AuthorType", 'triage', 'whatsapp', d.text,
+            CASE WHEN d.direction = 'inbound' THEN 'wamid.seed-' || c."externalId" || '-' || d.k END,
+            CASE WHEN d.direction = 'outbound' THEN 'seed-' || c."externalId" || '-' || d.k END,
+            d.status::"MessageStatus", now(), now()
+       FROM "Conversation" c
+      CROSS JOIN (VALUES (1, 'inbound', 'contact', 'hi', 'received'), (2, 'outbound', 'bot', 'Hello! How can I help?', 'read'),
+                         (3, 'inbound', 'contact', 'where is my order?', 'received'), (4, 'outbound', 'bot', 'Which order number?', 'read')) AS d(k, direction, author, text, status)
+      WHERE c."externalId" LIKE $1 || '%'
+      ORDER BY c.id, d.k`,
+    [prefix],
+  );
+  await client.query('ANALYZE');
+  await client.end();
+}
+
+/** Bytes Redis holds and the size of Baton's database: what grows outside the processes. */
+async function storeSizes(redisUrl: string, db: Db): Promise<{ redisMb: number; postgresMb: number }> {
+  const redis = new Redis(redisUrl);
+  const info = await redis.info('memory');
+  redis.disconnect();
+  const [row] = await db.$queryRaw<Array<{ bytes: bigint }>>`SELECT pg_database_size(current_database()) AS bytes`;
+  return { redisMb: round(Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0) / 2 ** 20, 0), postgresMb: round(Number(row!.bytes) / 2 ** 20, 0) };
 }
 
 function webhook(waId: string, id: string, text: string): string {
@@ -209,8 +331,10 @@ async function drive(
   baseUrl: string,
   provider: Awaited<ReturnType<typeof startCountingProvider>>,
   db: Db,
-  opts: { total: number; rate: number; label: string; runId: string; text?: string },
+  opts: { total: number; rate: number; label: string; runId: string; text?: string; customers?: number; pick?: (n: number) => number },
 ): Promise<RunResult> {
+  const customers = opts.customers ?? CUSTOMERS;
+  const pick = opts.pick ?? ((n: number) => n % customers);
   const dispatcher = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
   const sentAt = new Map<string, number>(); // wamid → when its webhook went out
   const acks: number[] = [];
@@ -222,10 +346,11 @@ async function drive(
   const inflight = new Set<Promise<void>>();
   const wamidPrefix = `wamid.bench-${opts.runId}-`;
   const send = async (n: number) => {
-    const customer = n % CUSTOMERS;
-    const waId = `9190${opts.runId}${String(customer).padStart(5, '0')}`;
+    const customer = pick(n);
+    const waId = benchWaId(opts.runId, customer);
     const wamid = `${wamidPrefix}${n}`;
-    const body = webhook(waId, wamid, opts.text ?? textFor(customer, Math.floor(n / CUSTOMERS)));
+    // Spread over many conversations, one message each: the mix goes round with n.
+    const body = webhook(waId, wamid, opts.text ?? textFor(customer, opts.pick ? n : Math.floor(n / customers)));
     const t0 = performance.now();
     sentAt.set(wamid, t0);
     const res = await request(`${baseUrl}/webhooks/whatsapp`, {
@@ -257,7 +382,7 @@ async function drive(
       seen = p;
       progress(`${opts.label}: sent ${sent}/${opts.total}, acked ${acked}, answered ${p.handled}, ${round((performance.now() - started) / 1000)} s`);
     });
-  }, 500);
+  }, 2000);
   const perTick = Number.isFinite(opts.rate) ? opts.rate / 100 : Infinity;
   let budget = 0;
   while (sent < opts.total) {
@@ -282,7 +407,7 @@ async function drive(
   const deadline = performance.now() + 180_000;
   seen = await progressOf();
   while ((seen.handled < acked || seen.unsent > 0) && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 250));
     seen = await progressOf();
   }
   const finished = performance.now();
@@ -345,6 +470,8 @@ async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   const log = createLogger('silent');
   const infra = await provideInfrastructure({ ...config, dataDir: path.join(config.dataDir, 'bench') }, log, { postgres: 54359, redis: 63793 }, 'postgres');
+  SERVER_PORTS.postgres = Number(new URL(infra.databaseUrl).port || 5432);
+  SERVER_PORTS.redis = Number(new URL(infra.redisUrl).port || 6379);
   const admin = new pg.Client({ connectionString: infra.databaseUrl });
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS baton_bench WITH (FORCE)');
@@ -391,7 +518,7 @@ async function main() {
     provider.reset();
     const fixed = await drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * DURATION_S), rate: RATE, label: `${workers}w @${RATE}/s`, runId: `${index}1` });
     provider.reset();
-    const saturation = await drive(cluster.baseUrl, provider, db, { total: SATURATION_MESSAGES, rate: Infinity, label: `${workers}w saturation`, runId: `${index}2` });
+    const saturation = await cpuPerMessage(cluster, () => drive(cluster.baseUrl, provider, db, { total: SATURATION_MESSAGES, rate: Infinity, label: `${workers}w saturation`, runId: `${index}2` }));
     // Sends beyond the first of each reply (same Idempotency-Key) and apart from read receipts.
     const duplicates = provider.total() - provider.distinct() - provider.readReceipts();
     if (index === 0) {
@@ -421,7 +548,31 @@ async function main() {
     const stored = await db.message.count({ where: { direction: 'inbound' } });
     runs.push({ workers, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored, unanswered, stuck, escalated });
     process.stdout.write(
-      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | CPU ms per message ${JSON.stringify(saturation.cpuMsPerMessage)} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+    );
+  }
+
+  // Memory per process with many live conversations: one worker process, --rate for
+  // --duration, each message to a different conversation of the N.
+  const memory: Array<Record<string, unknown>> = [];
+  for (const [index, live] of LIVE_COUNTS.entries()) {
+    const runId = `L${index}`;
+    process.stdout.write(`seeding ${live} live conversations…\n`);
+    await seedLiveConversations(databaseUrl, runId, live);
+    const cluster = await startCluster(env, 1, 3950 + index);
+    const idle = { api: currentRssMb(cluster.api.pid), worker: currentRssMb(cluster.workers[0]!.pid) };
+    provider.reset();
+    const total = Math.min(live, Math.round(RATE * DURATION_S));
+    // Each message to a different conversation: customer k·(live/total) of the N.
+    const stride = Math.max(1, Math.floor(live / total));
+    const fixed = await drive(cluster.baseUrl, provider, db, { total, rate: RATE, label: `${live} live @${RATE}/s`, runId, customers: live, pick: (n) => (n * stride) % live });
+    const rss = { api: peakRssMb(cluster.api.pid), worker: peakRssMb(cluster.workers[0]!.pid) };
+    await cluster.stop();
+    const sizes = await storeSizes(infra.redisUrl, db);
+    const liveConversations = await db.conversation.count({ where: { status: { notIn: ['resolved'] } } });
+    memory.push({ liveConversations, answered: fixed.answered, replyP99: fixed.replyP99, startedRssMb: idle, peakRssMb: rss, ...sizes });
+    process.stdout.write(
+      `${liveConversations} live conversations, ${fixed.answered} messages to different ones @${RATE}/s: RSS api ${idle.api} → peak ${rss.api} MB, worker ${idle.worker} → peak ${rss.worker} MB | Redis ${sizes.redisMb} MB, PostgreSQL ${sizes.postgresMb} MB | reply p99 ${fixed.replyP99} ms\n`,
     );
   }
 
@@ -434,6 +585,7 @@ async function main() {
     ratioToRawBaseline: round(best / baseline, 3),
     handoffLatencyMs: handoff,
     runs,
+    memory,
   };
   process.stdout.write(`\nbest sustained: ${best} msg/s answered end to end = ${round((100 * best) / baseline)} % of raw BullMQ; handoff transition p50 ${handoff.p50} ms p99 ${handoff.p99} ms (${handoff.n} handoffs)\n`);
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
