@@ -114,13 +114,16 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
 /**
  * Marks the reply sent with the provider's id, and applies in the same statement a
  * receipt that beat us here (the provider answers and posts it at once) — only if it
- * moves the status forward, as every receipt does.
+ * moves the status forward, as every receipt does. Its outbox row, needed no more, goes
+ * with it.
  */
 async function recordSent(db: Db, id: string, channel: ChannelName, providerMessageId: string): Promise<void> {
   await db.$executeRaw`
     WITH early AS (
       DELETE FROM "EarlyStatus" WHERE channel = ${channel}::"Channel" AND "providerMessageId" = ${providerMessageId}
       RETURNING status, "errorCode"
+    ), outbox AS (
+      DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ${id}::uuid
     ), ahead AS (
       SELECT status, "errorCode" FROM early WHERE baton_status_rank(status) > baton_status_rank('sent'::"MessageStatus") LIMIT 1
     )

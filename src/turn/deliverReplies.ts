@@ -3,10 +3,10 @@
 // delete per reply, and the wait between a turn's replies. The turn's job is finished
 // by then (its slot is free for the next turn while the provider answers).
 // The safety net stays: each reply's outbox row falls due only after this worker has had
-// time to send it (`graceMs`), and is deleted once it has. Whatever cannot go now — an
-// earlier reply still on its way, a Retry-After, a provider error, the deadline, too
-// much already in flight — is handed to the send queue at once, exactly as before; a
-// crash leaves it to the sweep when the rows fall due. Sending twice is still guarded
+// time to send it (`graceMs`), and goes with the statement that records it sent.
+// Whatever cannot go now — an earlier reply still on its way, a Retry-After, a provider
+// error, the deadline, too much already in flight — is handed to the send queue at
+// once, exactly as before; a crash leaves it to the sweep when the rows fall due. Sending twice is still guarded
 // by the claim in deliverOutbound and the provider's idempotency key.
 import { deliverOutbound, type DeliverDeps } from '../conversations/deliverOutbound.ts';
 import type { Dispatcher } from '../queues/dispatcher.ts';
@@ -32,12 +32,14 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
   async function deliver(conversationId: string, messageIds: readonly string[], deadline: number): Promise<void> {
     let done = 0;
     let tried = false;
+    const settled: string[] = []; // failed for good, or nothing to do: their outbox rows go here (a sent one's went with it)
     for (const messageId of messageIds) {
       // A send may take the provider's whole timeout; it must end before the rows fall due.
       if (Date.now() + deps.providerTimeoutMs + 1000 > deadline) break;
       try {
         const outcome = await inSpan('send', { 'baton.conversation_id': conversationId, 'baton.message_id': messageId }, () => deliverOutbound(deps, conversationId, messageId));
         if ('wait' in outcome) break;
+        if (outcome.done !== 'sent') settled.push(messageId);
       } catch (err) {
         // Its job makes the remaining tries, with the backoff and dead letter every send has.
         tried = err instanceof ProviderError;
@@ -46,10 +48,9 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
       }
       done++;
     }
-    const finished = messageIds.slice(0, done);
-    if (finished.length) {
+    if (settled.length) {
       // If this fails the sweep enqueues them later, and their jobs find nothing to do.
-      await deps.db.$executeRaw`DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ANY(${finished}::uuid[])`.catch((err: unknown) =>
+      await deps.db.$executeRaw`DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ANY(${settled}::uuid[])`.catch((err: unknown) =>
         deps.log.warn({ err, conversationId }, 'outbox rows of sent replies left for the sweep'),
       );
     }

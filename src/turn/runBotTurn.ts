@@ -2,8 +2,8 @@
 // arrival order. Whichever worker holds the conversation's lock answers everything
 // pending, so a job that finds its message already answered does nothing.
 // This is Baton's hottest path, so it reads and writes in as few round trips as it
-// can: one read of the conversation (with contact and recent messages), one write of
-// the whole outcome.
+// can: one read of the pending messages with the conversation (contact and recent
+// messages), one write of the whole outcome.
 // The lock is tried, not waited for (the worker re-queues the job while another holds
 // it). A message whose turn fails while the database is up is tried MAX_TURN_ATTEMPTS
 // times; then it is marked handled with an error, the conversation goes to the human
@@ -69,14 +69,12 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
   const startedAt = Date.now();
   const sends: Dispatch[] = [];
   const answered = await deps.locks.withLock('conversation', conversationId, async () => {
-    const pending = await deps.db.$queryRaw<Pending[]>`
-      SELECT id, text, kind, payload, "providerMessageId" FROM "Message"
-       WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL
-       ORDER BY seq`;
-    for (const message of pending) {
+    const { pending, conversation } = await loadPending(deps, conversationId);
+    for (const [i, message] of pending.entries()) {
       try {
         // Several messages answered in one go: each reply quotes the message it answers.
-        sends.push(...(await answerOne(deps, conversationId, message, pending.length > 1)));
+        // The first is answered from the conversation as read with it; later ones re-read it.
+        sends.push(...(await answerOne(deps, conversationId, message, pending.length > 1, i === 0 ? conversation : undefined)));
       } catch (err) {
         if (await isOutage(deps.db, err)) throw err;
         const gaveUp = await recordFailure(deps, conversationId, message, err);
@@ -146,8 +144,32 @@ async function load(deps: TurnDeps, conversationId: string, messageId: string): 
   return row;
 }
 
-async function answerOne(deps: TurnDeps, conversationId: string, message: Pending, quote: boolean): Promise<Dispatch[]> {
-  let conversation = await load(deps, conversationId, message.id);
+/**
+ * The messages waiting for an answer, in order, and the conversation as the first of
+ * them is answered (as `load` reads it: none of them is handled yet, so none is among
+ * the recent ones), in one round trip.
+ */
+async function loadPending(deps: TurnDeps, conversationId: string): Promise<{ pending: Pending[]; conversation: ConversationRow | undefined }> {
+  const [row] = await deps.db.$queryRaw<Array<{ pending: Pending[]; conversation: ConversationRow | null }>>`
+    SELECT (SELECT COALESCE(json_agg(p ORDER BY p.seq), '[]'::json) FROM (
+              SELECT id, text, kind, payload, "providerMessageId", seq FROM "Message"
+               WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL) p) AS pending,
+           (SELECT row_to_json(x) FROM (
+              SELECT c.id, c."contactId", c.channel, c."externalId", c.locale, c."ownerType", c."ownerId", c.context,
+                     k.name AS "contactName", k.locale AS "contactLocale", k.memory,
+                     EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = c.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS "optedOut",
+                     (SELECT array_agg(r.text ORDER BY r.seq) FROM (
+                        SELECT text, seq FROM "Message"
+                         WHERE "conversationId" = c.id AND direction = 'inbound' AND "handledAt" IS NOT NULL
+                           AND kind NOT IN ('reaction', 'system')
+                         ORDER BY seq DESC LIMIT 3) r) AS recent
+                FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
+               WHERE c.id = ${conversationId}::uuid) x) AS conversation`;
+  return { pending: (row?.pending ?? []).map(({ id, text, kind, payload, providerMessageId }) => ({ id, text, kind, payload, providerMessageId })), conversation: row?.conversation ?? undefined };
+}
+
+async function answerOne(deps: TurnDeps, conversationId: string, message: Pending, quote: boolean, loaded?: ConversationRow): Promise<Dispatch[]> {
+  let conversation = loaded ?? (await load(deps, conversationId, message.id));
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
     await recoverStuckHandoffs(deps.db, conversationId);
