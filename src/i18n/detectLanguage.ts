@@ -5,6 +5,7 @@
 // franc knows the language. Latin script is English or romanized Indian language
 // ("mera order kab aayega"). Short messages ("ok", "1", emoji, an order id) never
 // decide anything.
+import { boundedCache } from '../shared/boundedCache.ts';
 import { francAll } from 'franc';
 import type { Locale } from '../config/env.ts';
 import { CANDIDATES, dominantScript, type Script } from './scripts.ts';
@@ -76,7 +77,10 @@ export class LanguageDetector {
     }
   }
 
-  detect(raw: string): Detection {
+  /** Same text, same answer: worked out once per text (the last 5,000 kept). */
+  readonly detect: (raw: string) => Detection = boundedCache(5000, (raw) => this.detectText(raw));
+
+  private detectText(raw: string): Detection {
     const text = raw.replace(ID_LIKE, ' ');
     const dominant = dominantScript(text);
     if (!dominant) return { locale: undefined, reason: 'no_letters' };

@@ -3,6 +3,7 @@
 // Baton's own script-agnostic features (words, character trigrams, synonym concepts)
 // instead of NLP.js's per-language stemmers (which exist for only a few of our 23
 // languages). The regression also learns from augmented phrases (augment.ts).
+import { boundedCache } from '../shared/boundedCache.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -122,6 +123,10 @@ export class NeuralClassifier implements Classifier {
     return this.model;
   }
 
+  /** Same text, same answer (the model does not change after training): worked out once per text. */
+  private readonly linearAnswers = boundedCache(5000, (text: string) => this.linear!.predict(features(text), Number(process.env.BATON_LR_TEMPERATURE ?? this.temperature)));
+  private readonly coverages = boundedCache(5000, (text: string) => this.coverage(text));
+
   async classify(text: string): Promise<Understanding> {
     const nlu = await this.train();
     const { classifications } = NEURAL_WEIGHT > 0 ? await nlu.process(text) : { classifications: [] };
@@ -130,10 +135,10 @@ export class NeuralClassifier implements Classifier {
       const intent = this.intents.has(c.intent) ? c.intent : NO_INTENT;
       combined.set(intent, (combined.get(intent) ?? 0) + NEURAL_WEIGHT * c.score);
     }
-    for (const [intent, p] of this.linear!.predict(features(text), Number(process.env.BATON_LR_TEMPERATURE ?? this.temperature))) combined.set(intent, (combined.get(intent) ?? 0) + (1 - NEURAL_WEIGHT) * p);
+    for (const [intent, p] of this.linearAnswers(text)) combined.set(intent, (combined.get(intent) ?? 0) + (1 - NEURAL_WEIGHT) * p);
     const ranked = [...combined].map(([intent, score]) => ({ intent, score })).sort((a, b) => b.score - a.score);
     const best = ranked[0];
-    const coverage = this.coverage(text);
+    const coverage = this.coverages(text);
     if (!best || best.score <= 0 || coverage === 0) return { intent: NO_INTENT, confidence: 0, alternatives: [], source: 'neural' };
     const confidence = best.score * Math.min(1, 0.4 + coverage);
     return { intent: best.intent, confidence, alternatives: ranked.slice(1, 3), source: 'neural' };

@@ -1,0 +1,21 @@
+/**
+ * Remembers the last `max` answers of a pure function of a string, so a text customers
+ * send again and again ("thanks", "where is my order?") is worked out once. Oldest
+ * entries go first; memory stays bounded whatever the traffic.
+ */
+export function boundedCache<V>(max: number, compute: (key: string) => V): (key: string) => V {
+  const entries = new Map<string, V>();
+  return (key) => {
+    const hit = entries.get(key);
+    if (hit !== undefined) {
+      // Recently used moves to the back of the eviction order.
+      entries.delete(key);
+      entries.set(key, hit);
+      return hit;
+    }
+    const value = compute(key);
+    entries.set(key, value);
+    if (entries.size > max) entries.delete(entries.keys().next().value!);
+    return value;
+  };
+}
