@@ -8,41 +8,76 @@ import type { Dispatcher } from '../queues/dispatcher.ts';
 import { metrics } from '../observability/metrics.ts';
 import { inboundMedia, recordInboundMedia } from '../media/inboundMedia.ts';
 import { inSpan } from '../observability/tracing.ts';
+import { groupCommit } from '../db/groupCommit.ts';
+import { isUnavailable } from '../db/dbErrors.ts';
 
-/** `triageId`: the running pack's triage bot, which every new conversation starts with. */
-export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultLocale: string; triageId: string };
+/**
+ * `triageId`: the running pack's triage bot, which every new conversation starts with.
+ * `inbound`: the process's grouped writer (`createInboundWriter`).
+ */
+export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultLocale: string; triageId: string; inbound: InboundWriter };
 export type Ingested = { messageId: string; conversationId: string; duplicate: boolean };
+
+/** One request's messages, in the order the provider sent them; they are written together, in that order. */
+type Request = { messages: readonly InboundMessage[]; defaultLocale: string; triageId: string };
+export type InboundWriter = (request: Request) => Promise<Ingested[]>;
 
 export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
   return inSpan('inbound', { 'baton.channel': messages[0]?.channel ?? 'none', 'baton.messages': messages.length }, async () => {
-    const results: Ingested[] = [];
-    for (const message of messages.map(withoutNul)) {
-      const stored = await inSpan('ingest', { 'baton.channel': message.channel }, async (span) => {
-        const result = await storeOne(deps, message);
-        span.setAttributes({ 'baton.conversation_id': result.conversationId, 'baton.message_id': result.messageId, 'baton.duplicate': result.duplicate });
-        return result;
-      });
-      if (!stored.duplicate) metrics.inbound.inc({ channel: message.channel });
-      results.push(stored);
-    }
-    const fresh = results.filter((r) => !r.duplicate);
+    const cleaned = messages.map(withoutNul);
+    const results = await deps.inbound({ messages: cleaned, defaultLocale: deps.defaultLocale, triageId: deps.triageId });
+    results.forEach((r, i) => {
+      if (!r.duplicate) metrics.inbound.inc({ channel: cleaned[i]!.channel });
+    });
     // Every result, repeats too: a repeat may follow a crash between the two statements.
-    const withFiles = results.filter((_, i) => messages[i]!.attachment || messages[i]!.attachments);
-    const media = await recordInboundMedia(deps.db, withFiles.map((r) => r.messageId));
-    await deps.dispatcher.dispatch([...fresh.map((r) => ({ kind: 'turn' as const, conversationId: r.conversationId, messageId: r.messageId })), ...media]);
+    const withFiles = results.filter((_, i) => cleaned[i]!.attachment || cleaned[i]!.attachments);
+    await deps.dispatcher.dispatch(await recordInboundMedia(deps.db, withFiles.map((r) => r.messageId)));
     return results;
   });
 }
 
-async function storeOne(deps: IngestDeps, message: InboundMessage): Promise<Ingested> {
-  // One round trip: see prisma/migrations/*_ingest_function for the rules it keeps.
-  const rows = await deps.db.$queryRaw<Array<{ message_id: string; conversation_id: string; duplicate: boolean }>>`
-    SELECT message_id, conversation_id, duplicate FROM baton_ingest_inbound(
-      ${message.channel}::"Channel", ${message.providerMessageId}, ${message.from.externalId}, ${message.from.phone ?? null},
-      ${message.from.name ?? null}, ${message.kind}, ${message.text}, ${JSON.stringify(payloadOf(message))}::jsonb,
-      ${message.receivedAt}, ${deps.defaultLocale}, ${deps.triageId})`;
-  const row = rows[0]!;
-  return { messageId: row.message_id, conversationId: row.conversation_id, duplicate: row.duplicate };
+/**
+ * Group commit at ingest: the messages of concurrent webhook requests are stored by one
+ * statement (one transaction, one commit) and their turns enqueued in one Redis round
+ * trip with one outbox delete; each request is answered once its own messages are
+ * committed. See src/db/groupCommit.ts for how batches form and fail.
+ */
+export function createInboundWriter(db: Db, dispatcher: Dispatcher): InboundWriter {
+  return groupCommit<Request, Ingested[]>(async (requests) => {
+    const stored = await storeMany(db, requests.flatMap((r) => r.messages.map((message) => ({ message, defaultLocale: r.defaultLocale, triageId: r.triageId }))));
+    await dispatcher.dispatch(stored.filter((r) => !r.duplicate).map((r) => ({ kind: 'turn' as const, conversationId: r.conversationId, messageId: r.messageId })));
+    let next = 0;
+    return requests.map((r) => stored.slice(next, (next += r.messages.length)));
+  }, { shared: isUnavailable });
+}
+
+async function storeMany(db: Db, items: ReadonlyArray<{ message: InboundMessage; defaultLocale: string; triageId: string }>): Promise<Ingested[]> {
+  if (items.length === 0) return [];
+  const rows = items.map(({ message, defaultLocale, triageId }) => ({
+    channel: message.channel,
+    providerMessageId: message.providerMessageId,
+    externalId: message.from.externalId,
+    phone: message.from.phone ?? null,
+    name: message.from.name ?? null,
+    kind: message.kind,
+    text: message.text,
+    payload: payloadOf(message),
+    receivedAt: message.receivedAt.toISOString(),
+    defaultLocale,
+    triageId,
+  }));
+  // One round trip for all of them, each stored in array order by the function whose
+  // rules prisma/migrations/*_ingest_function keeps: a later message sees an earlier
+  // one's contact and conversation, and a repeat within the batch is a duplicate.
+  const stored = await db.$queryRaw<Array<{ message_id: string; conversation_id: string; duplicate: boolean }>>`
+    SELECT f.message_id, f.conversation_id, f.duplicate
+      FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) WITH ORDINALITY AS e(v, n)
+      CROSS JOIN LATERAL baton_ingest_inbound(
+        (e.v->>'channel')::"Channel", e.v->>'providerMessageId', e.v->>'externalId', e.v->>'phone', e.v->>'name',
+        e.v->>'kind', e.v->>'text', e.v->'payload', (e.v->>'receivedAt')::timestamptz, e.v->>'defaultLocale', e.v->>'triageId') f
+     ORDER BY e.n`;
+  if (stored.length !== items.length) throw new Error(`stored ${stored.length} of ${items.length} inbound messages`);
+  return stored.map((row) => ({ messageId: row.message_id, conversationId: row.conversation_id, duplicate: row.duplicate }));
 }
 
 function payloadOf(message: InboundMessage) {

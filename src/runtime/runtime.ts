@@ -16,6 +16,7 @@ import { LanguageDetector } from '../i18n/detectLanguage.ts';
 import { languageSamples } from '../i18n/languageSamples.ts';
 import { createDispatcher } from '../queues/dispatcher.ts';
 import { messageView } from '../conversations/messageView.ts';
+import { createInboundWriter } from '../conversations/ingestInbound.ts';
 import { producerConnection, workerConnection } from '../queues/connection.ts';
 import { createProducer } from '../queues/producer.ts';
 import { createEventBus } from '../realtime/eventBus.ts';
@@ -54,6 +55,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     backoffMs: config.outboundBackoffMs,
   });
   const dispatcher = createDispatcher(db, producer, log, { replyMs: config.sla.replyMs });
+  const inboundWriter = createInboundWriter(db, dispatcher);
   const bus = createEventBus(urls.redisUrl, config.queuePrefix, log);
   const packs: PackHolder = await createPackHolder(
     config.packDir ?? DEFAULT_PACK_DIR,
@@ -121,6 +123,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
     producer,
     producerRedis,
     dispatcher,
+    inboundWriter,
     bus,
     events,
     escalation,

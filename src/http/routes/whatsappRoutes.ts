@@ -12,7 +12,7 @@ import { route, type RouteDef } from '../route.ts';
 
 export const WhatsAppWebhookAck = z.object({ received: z.number().int(), statuses: z.number().int() });
 
-export const ingestDeps = (rt: Runtime) => ({ db: rt.db, dispatcher: rt.dispatcher, log: rt.log, defaultLocale: rt.config.defaultLocale, triageId: rt.packs.current().bots.triageId });
+export const ingestDeps = (rt: Runtime) => ({ db: rt.db, dispatcher: rt.dispatcher, log: rt.log, defaultLocale: rt.config.defaultLocale, triageId: rt.packs.current().bots.triageId, inbound: rt.inboundWriter });
 
 const EXAMPLE: z.input<typeof WhatsAppWebhook> = {
   object: 'whatsapp_business_account',
