@@ -22,7 +22,7 @@ export function groupCommit<I, O>(write: (items: readonly I[]) => Promise<readon
   async function writeBatch(batch: Waiting<I, O>[]): Promise<void> {
     try {
       const out = await write(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(out[i]!));
+      for (const [i, w] of batch.entries()) w.resolve(out[i]!);
     } catch (err) {
       if (batch.length === 1 || options.shared?.(err)) {
         for (const w of batch) w.reject(err);
