@@ -7,7 +7,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { Dispatcher } from '../queues/dispatcher.ts';
 import { metrics } from '../observability/metrics.ts';
 import { inboundMedia, recordInboundMedia } from '../media/inboundMedia.ts';
-import { inSpan } from '../observability/tracing.ts';
+import { currentTraceparent, inSpan } from '../observability/tracing.ts';
 import { groupCommit } from '../db/groupCommit.ts';
 import { isUnavailable } from '../db/dbErrors.ts';
 
@@ -19,13 +19,19 @@ export type IngestDeps = { db: Db; dispatcher: Dispatcher; log: Logger; defaultL
 export type Ingested = { messageId: string; conversationId: string; duplicate: boolean };
 
 /** One request's messages, in the order the provider sent them; they are written together, in that order. */
-type Request = { messages: readonly InboundMessage[]; defaultLocale: string; triageId: string };
+type Request = { messages: readonly InboundMessage[]; defaultLocale: string; triageId: string; trace: string | undefined };
 export type InboundWriter = (request: Request) => Promise<Ingested[]>;
 
 export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessage[]): Promise<Ingested[]> {
   return inSpan('inbound', { 'baton.channel': messages[0]?.channel ?? 'none', 'baton.messages': messages.length }, async () => {
     const cleaned = messages.map(withoutNul);
-    const results = await deps.inbound({ messages: cleaned, defaultLocale: deps.defaultLocale, triageId: deps.triageId });
+    const results = await inSpan('ingest', { 'baton.channel': cleaned[0]?.channel ?? 'none' }, async (span) => {
+      // The turns continue this request's trace, whichever request's batch stores them.
+      const stored = await deps.inbound({ messages: cleaned, defaultLocale: deps.defaultLocale, triageId: deps.triageId, trace: currentTraceparent() });
+      const first = stored[0];
+      if (first) span.setAttributes({ 'baton.conversation_id': first.conversationId, 'baton.message_id': first.messageId, 'baton.duplicate': first.duplicate });
+      return stored;
+    });
     results.forEach((r, i) => {
       if (!r.duplicate) metrics.inbound.inc({ channel: cleaned[i]!.channel });
     });
@@ -44,8 +50,11 @@ export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessag
  */
 export function createInboundWriter(db: Db, dispatcher: Dispatcher): InboundWriter {
   return groupCommit<Request, Ingested[]>(async (requests) => {
-    const stored = await storeMany(db, requests.flatMap((r) => r.messages.map((message) => ({ message, defaultLocale: r.defaultLocale, triageId: r.triageId }))));
-    await dispatcher.dispatch(stored.filter((r) => !r.duplicate).map((r) => ({ kind: 'turn' as const, conversationId: r.conversationId, messageId: r.messageId })));
+    const items = requests.flatMap((r) => r.messages.map((message) => ({ message, defaultLocale: r.defaultLocale, triageId: r.triageId, trace: r.trace })));
+    const stored = await storeMany(db, items);
+    await dispatcher.dispatch(
+      stored.flatMap((r, i) => (r.duplicate ? [] : [{ kind: 'turn' as const, conversationId: r.conversationId, messageId: r.messageId, ...(items[i]!.trace ? { trace: items[i]!.trace } : {}) }])),
+    );
     let next = 0;
     return requests.map((r) => stored.slice(next, (next += r.messages.length)));
   }, { shared: isUnavailable });

@@ -12,7 +12,14 @@ import { currentTraceparent } from '../observability/tracing.ts';
  * agent — the timer is built from the conversation as it is when it is enqueued; for
  * `media`, the MediaFile's id.
  */
-export type Dispatch = { kind: 'turn' | 'send' | 'escalate' | 'sla-reply' | 'media'; conversationId: string; messageId: string; spentTries?: number };
+export type Dispatch = {
+  kind: 'turn' | 'send' | 'escalate' | 'sla-reply' | 'media';
+  conversationId: string;
+  messageId: string;
+  spentTries?: number;
+  /** The trace the job continues, when it is not the caller's (items grouped from several requests). */
+  trace?: string;
+};
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
 /**
@@ -37,7 +44,10 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: {
     if (items.length === 0) return true;
     try {
       const trace = currentTraceparent();
-      const job = (i: Dispatch) => ({ conversationId: i.conversationId, messageId: i.messageId, ...(trace ? { trace } : {}) });
+      const job = (i: Dispatch) => {
+        const parent = i.trace ?? trace;
+        return { conversationId: i.conversationId, messageId: i.messageId, ...(parent ? { trace: parent } : {}) };
+      };
       const turns = items.filter((i) => i.kind === 'turn').map(job);
       const sends = items.filter((i) => i.kind === 'send').map((i) => ({ ...job(i), ...(i.spentTries ? { spentTries: i.spentTries } : {}) }));
       if (turns.length) await bounded(producer.turns(turns));
