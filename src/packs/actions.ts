@@ -4,6 +4,7 @@
 // back-end checks ownership with, is signed when the action names a secret, and answers
 // with the data and the slots the action's declaration extracts. Logs and spans name
 // the action, status and duration only: never URLs, bodies, secrets or slot values.
+import { httpExchange } from '../shared/httpExchange.ts';
 import { z } from 'zod';
 import { ActionFailed, AuthorityExceeded, type ActionPort, type ActionResult, type ContactIdentity, type SlotValue } from '../bots/bot.ts';
 import { issuesOf, signBody } from '../bots/http.ts';
@@ -230,9 +231,9 @@ export function createActionPort(opts: ActionPortOptions): ActionPort {
     let status: number;
     let text: string;
     try {
-      const response = await fetch(url, { method: spec.method, headers, signal: AbortSignal.timeout(spec.timeoutMs), ...(hasBody ? { body: raw } : {}) });
+      const response = await httpExchange(url, { method: spec.method, headers, timeoutMs: spec.timeoutMs, ...(hasBody ? { body: raw } : {}) });
       status = response.status;
-      text = await response.text();
+      text = response.text;
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
       fail(timedOut ? 'timeout' : 'unreachable', timedOut ? `timed out after ${spec.timeoutMs}ms` : 'the back-end could not be reached');

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ChannelSender, OutboundRequest, SendResult } from '../channel.ts';
 import { ProviderError } from '../../shared/errors.ts';
+import { httpExchange, type HttpAnswer } from '../../shared/httpExchange.ts';
 
 export type WhatsAppSenderOptions = {
   /** Graph API base including the version, e.g. https://graph.facebook.com/v21.0 */
@@ -56,10 +57,9 @@ export class WhatsAppSender implements ChannelSender {
   }
 
   async send(request: OutboundRequest): Promise<SendResult> {
-    let response: Response;
-    let text: string;
+    let response: HttpAnswer;
     try {
-      response = await fetch(this.#url, {
+      response = await httpExchange(this.#url, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${this.#accessToken}`,
@@ -67,16 +67,16 @@ export class WhatsAppSender implements ChannelSender {
           'idempotency-key': request.idempotencyKey,
         },
         body: JSON.stringify(whatsAppSendBody(request, this.#listButton(request.locale))),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        timeoutMs: this.#timeoutMs,
       });
-      text = await response.text();
     } catch (error) {
       // Timeouts and connection failures: nothing says Meta saw the request, so retry.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new ProviderError(`WhatsApp send failed before a response: ${reason}`, 'whatsapp', true);
     }
 
-    if (!response.ok) throw errorFromResponse(response, text);
+    const { status, text } = response;
+    if (status < 200 || status > 299) throw errorFromResponse(response);
 
     const parsed = SendResponse.safeParse(parseJson(text));
     const id = parsed.success ? parsed.data.messages[0]?.id : undefined;
@@ -92,14 +92,13 @@ export class WhatsAppSender implements ChannelSender {
    * the reply arrives or 25 seconds pass. Throws on any failure: callers treat it as best effort.
    */
   async markRead(messageId: string): Promise<void> {
-    const response = await fetch(this.#url, {
+    const response = await httpExchange(this.#url, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } }),
-      signal: AbortSignal.timeout(Math.min(this.#timeoutMs, 5000)),
+      timeoutMs: Math.min(this.#timeoutMs, 5000),
     });
-    await response.body?.cancel();
-    if (!response.ok) throw new ProviderError(`WhatsApp read receipt answered ${response.status}`, 'whatsapp', false, response.status);
+    if (response.status < 200 || response.status > 299) throw new ProviderError(`WhatsApp read receipt answered ${response.status}`, 'whatsapp', false, response.status);
   }
 }
 
@@ -185,7 +184,8 @@ function mediaBody(media: NonNullable<OutboundRequest['media']>, caption: string
   return { type, [type]: object };
 }
 
-function errorFromResponse(response: Response, text: string): ProviderError {
+function errorFromResponse(response: HttpAnswer): ProviderError {
+  const { text } = response;
   const graph = GraphErrorBody.safeParse(parseJson(text));
   const providerCode = graph.success && graph.data.error.code !== undefined ? String(graph.data.error.code) : undefined;
   const detail = graph.success ? graph.data.error.message : undefined;
@@ -200,7 +200,7 @@ function errorFromResponse(response: Response, text: string): ProviderError {
     'whatsapp',
     retryable,
     status,
-    parseRetryAfter(response.headers.get('retry-after')),
+    parseRetryAfter(response.header('retry-after')),
     providerCode,
   );
 }
