@@ -170,7 +170,19 @@ function renderBody(value: unknown, values: Values): unknown {
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 const numeric = (v: unknown) => (typeof v === 'string' && NUMERIC.test(v.trim()) ? Number(v) : v);
 
-function paramsSchema(action: ActionSpec) {
+// A pack's actions do not change while it is loaded (a reload brings new specs): each
+// one's schema is built once, not for every call of every turn.
+const schemas = new WeakMap<ActionSpec, z.ZodType>();
+function paramsSchema(action: ActionSpec): z.ZodType {
+  let schema = schemas.get(action);
+  if (!schema) {
+    schema = buildParamsSchema(action);
+    schemas.set(action, schema);
+  }
+  return schema;
+}
+
+function buildParamsSchema(action: ActionSpec) {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, param] of Object.entries(action.params)) {
     const type =
