@@ -6,7 +6,9 @@
 //     for each worker-process count asked for;
 //   - handoff transition latency p50/p99 from the ledger;
 //   - a raw BullMQ baseline (add + process of empty jobs) on the same Redis;
-//   - peak RSS of the API and worker processes.
+//   - peak RSS of the API and worker processes;
+//   - CPU milliseconds per message answered of each process at saturation.
+// Each cluster answers 60 warm-up messages before anything is measured.
 // Flags: --duration S (default 10), --rate R (default 200), --customers N (default 500),
 //        --workers 1,2,4 (default 1,2), --saturation-messages N (default 6000),
 //        --live 10000,100000 (default none: memory per process with that many live
@@ -232,7 +234,6 @@ async function startCluster(env: Record<string, string>, workers: number, port: 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  await new Promise((r) => setTimeout(r, 2500)); // workers warm their classifier
   return {
     api,
     workers: procs,
@@ -443,6 +444,15 @@ async function drive(
   };
 }
 
+/**
+ * Cold start is not what a running Baton answers with: the first messages after the
+ * processes start wait for their JIT, pools and the pack's back-end. 60 messages at
+ * 30/s, all answered, before anything is measured.
+ */
+async function warmUp(cluster: Cluster, provider: Awaited<ReturnType<typeof startCountingProvider>>, db: Db, runId: string): Promise<void> {
+  await drive(cluster.baseUrl, provider, db, { total: 60, rate: 30, label: 'warm-up', runId, customers: 60 });
+}
+
 async function rawBullmqBaseline(redisUrl: string, jobs: number): Promise<number> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const prefix = `{bench-raw-${process.pid}}`;
@@ -515,6 +525,7 @@ async function main() {
   let handoff = { p50: 0, p99: 0, n: 0 };
   for (const [index, workers] of WORKER_COUNTS.entries()) {
     const cluster = await startCluster(env, workers, 3900 + index);
+    await warmUp(cluster, provider, db, `${index}0`);
     provider.reset();
     const fixed = await drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * DURATION_S), rate: RATE, label: `${workers}w @${RATE}/s`, runId: `${index}1` });
     provider.reset();
@@ -560,6 +571,7 @@ async function main() {
     process.stdout.write(`seeding ${live} live conversations…\n`);
     await seedLiveConversations(databaseUrl, runId, live);
     const cluster = await startCluster(env, 1, 3950 + index);
+    await warmUp(cluster, provider, db, `W${index}`);
     const idle = { api: currentRssMb(cluster.api.pid), worker: currentRssMb(cluster.workers[0]!.pid) };
     provider.reset();
     const total = Math.min(live, Math.round(RATE * DURATION_S));
