@@ -112,8 +112,19 @@ export function i18n(): I18n {
 }
 
 /** Always the running pack's catalogs: a translator made before a reload reads the new ones. */
+// A fixed-locale t per catalog instance (a pack reload brings a new one), built once:
+// a turn translates a dozen lines.
+const fixed = new WeakMap<object, Map<string, (...a: unknown[]) => string>>();
+
 export function translator(locale: string): TFunction {
-  const t = (...args: unknown[]) => (i18n().getFixedT(locale) as unknown as (...a: unknown[]) => string)(...args);
+  const t = (...args: unknown[]) => {
+    const instance = i18n();
+    let byLocale = fixed.get(instance);
+    if (!byLocale) fixed.set(instance, (byLocale = new Map()));
+    let translate = byLocale.get(locale);
+    if (!translate) byLocale.set(locale, (translate = instance.getFixedT(locale) as unknown as (...a: unknown[]) => string));
+    return translate(...args);
+  };
   return t as unknown as TFunction;
 }
 
