@@ -222,6 +222,7 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
   // One statement: mark the message answered (only if nobody did — a retried job after
   // a crash finds it handled and writes nothing), store the replies in order with their
   // outbox rows, the new context and the contact's memory, and queue an escalation.
+  const nextMemory = JSON.stringify({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } });
   const rows = await deps.db.$queryRaw<Array<{ id: string }>>`
     WITH claimed AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
@@ -241,8 +242,9 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
       UPDATE "Conversation" SET context = ${JSON.stringify(outcome.context)}::jsonb, "updatedAt" = now()
        WHERE id = ${conversationId}::uuid AND EXISTS (SELECT 1 FROM claimed)
     ), contact AS (
-      UPDATE "Contact" SET memory = ${JSON.stringify({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } })}::jsonb, "updatedAt" = now()
-       WHERE id = ${conversation.contactId}::uuid AND EXISTS (SELECT 1 FROM claimed)
+      -- Most turns learn nothing new about the customer: no new row version then.
+      UPDATE "Contact" SET memory = ${nextMemory}::jsonb, "updatedAt" = now()
+       WHERE id = ${conversation.contactId}::uuid AND EXISTS (SELECT 1 FROM claimed) AND memory IS DISTINCT FROM ${nextMemory}::jsonb
     ), csat AS (
       INSERT INTO "CsatRating" (id, "conversationId", "contactId", "agentId", "botId", rating)
       SELECT gen_random_uuid(), ${csat?.conversationId ?? null}::uuid, ${conversation.contactId}::uuid, ${csat?.agentId ?? null}::uuid, ${csat?.botId ?? null}, ${rating ?? null}::int
