@@ -300,8 +300,9 @@ async function finish(
     work: 'escalate' | 'sla-reply' | null;
   },
 ): Promise<boolean> {
-  const o = end.owner;
-  const owned = ownerColumns(o, req.reason);
+  // The columns ownerColumns sets, and only those: the rest keep their value.
+  const owned: OwnerColumns = ownerColumns(end.owner, req.reason);
+  const sets = (column: keyof OwnerColumns) => column in owned;
   const [row] = await deps.db.$queryRaw<Array<{ done: boolean }>>`
     WITH held AS (
       SELECT c.id FROM "Conversation" c JOIN "HandoffEvent" h ON h.id = ${req.handoffId}::uuid
@@ -310,11 +311,11 @@ async function finish(
     ), conversation AS (
       UPDATE "Conversation" c
          SET status = ${owned.status}::"ConversationStatus", "ownerType" = ${owned.ownerType}::"OwnerType", "ownerId" = ${owned.ownerId},
-             "openKey" = CASE WHEN ${o.type === 'none'} THEN NULL ELSE c."openKey" END,
-             "resolvedAt" = CASE WHEN ${o.type === 'none'} THEN now() ELSE c."resolvedAt" END,
-             "escalationReason" = CASE WHEN ${o.type === 'queue'} THEN ${req.reason} ELSE c."escalationReason" END,
-             "waitingSince" = CASE WHEN ${o.type === 'queue'} THEN now() ELSE c."waitingSince" END,
-             "claimedAt" = CASE WHEN ${o.type === 'queue'} THEN NULL WHEN ${o.type === 'agent'} THEN now() ELSE c."claimedAt" END,
+             "openKey" = CASE WHEN ${sets('openKey')} THEN ${owned.openKey ?? null}::text ELSE c."openKey" END,
+             "resolvedAt" = CASE WHEN ${sets('resolvedAt')} THEN ${owned.resolvedAt ?? null}::timestamptz ELSE c."resolvedAt" END,
+             "escalationReason" = CASE WHEN ${sets('escalationReason')} THEN ${owned.escalationReason ?? null}::text ELSE c."escalationReason" END,
+             "waitingSince" = CASE WHEN ${sets('waitingSince')} THEN ${owned.waitingSince ?? null}::timestamptz ELSE c."waitingSince" END,
+             "claimedAt" = CASE WHEN ${sets('claimedAt')} THEN ${owned.claimedAt ?? null}::timestamptz ELSE c."claimedAt" END,
              "hopCount" = c."hopCount" + ${end.hop ? 1 : 0}, context = ${JSON.stringify(end.context)}::jsonb, "updatedAt" = now()
         FROM held WHERE c.id = held.id
     ), event AS (
@@ -337,7 +338,19 @@ async function rolledBack(deps: HandoffDeps, req: HandoffRequest): Promise<Hando
   return { ...(await replay(deps, event)), replayed: false };
 }
 
-function ownerColumns(owner: Party, reason: string) {
+/** A conversation's columns for a new owner; a column left out keeps its value. */
+type OwnerColumns = {
+  status: 'resolved' | 'waiting' | 'agent' | 'bot';
+  ownerType: 'queue' | 'agent' | 'bot';
+  ownerId: string | null;
+  openKey?: null;
+  resolvedAt?: Date;
+  escalationReason?: string;
+  waitingSince?: Date;
+  claimedAt?: Date | null;
+};
+
+function ownerColumns(owner: Party, reason: string): OwnerColumns {
   if (owner.type === 'none') {
     return { status: 'resolved' as const, ownerType: 'queue' as const, ownerId: null, openKey: null, resolvedAt: new Date() };
   }
