@@ -26,6 +26,7 @@ import type { Dispatch, Dispatcher } from '../queues/dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from '../conversations/messageView.ts';
 import type { ReplyDelivery } from './deliverReplies.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 
 /**
  * `markRead`: WhatsApp's read receipt with the typing indicator (best effort, never awaited by the turn).
@@ -128,52 +129,45 @@ async function recordFailure(deps: TurnDeps, conversationId: string, message: Pe
   return outcome.escalated ? [{ kind: 'escalate', conversationId, messageId: outcome.handoffId }] : [];
 }
 
-async function load(deps: TurnDeps, conversationId: string, messageId: string): Promise<ConversationRow> {
-  const [row] = await deps.db.$queryRaw<ConversationRow[]>`
-    SELECT c.id, c."contactId", c.channel, c."externalId", c.locale, c."ownerType", c."ownerId", c.context,
-           k.name AS "contactName", k.locale AS "contactLocale", k.memory,
-           EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = c.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS "optedOut",
-           (SELECT array_agg(r.text ORDER BY r.seq) FROM (
-              SELECT text, seq FROM "Message"
-               WHERE "conversationId" = c.id AND direction = 'inbound' AND id <> ${messageId}::uuid AND "handledAt" IS NOT NULL
-                 AND kind NOT IN ('reaction', 'system')
-               ORDER BY seq DESC LIMIT 3) r) AS recent
-      FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
-     WHERE c.id = ${conversationId}::uuid`;
+/**
+ * The conversation as a turn reads it: owner, context, the contact and its memory, and
+ * the customer's last three answered messages (the message being answered is not
+ * answered yet, so never among them).
+ */
+const conversationRow = (conversationId: string) => Prisma.sql`
+  SELECT c.id, c."contactId", c.channel, c."externalId", c.locale, c."ownerType", c."ownerId", c.context,
+         k.name AS "contactName", k.locale AS "contactLocale", k.memory,
+         EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = c.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS "optedOut",
+         (SELECT array_agg(r.text ORDER BY r.seq) FROM (
+            SELECT text, seq FROM "Message"
+             WHERE "conversationId" = c.id AND direction = 'inbound' AND "handledAt" IS NOT NULL
+               AND kind NOT IN ('reaction', 'system')
+             ORDER BY seq DESC LIMIT 3) r) AS recent
+    FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
+   WHERE c.id = ${conversationId}::uuid`;
+
+async function load(deps: TurnDeps, conversationId: string): Promise<ConversationRow> {
+  const [row] = await deps.db.$queryRaw<ConversationRow[]>`${conversationRow(conversationId)}`;
   if (!row) throw new Error(`conversation ${conversationId} not found`);
   return row;
 }
 
-/**
- * The messages waiting for an answer, in order, and the conversation as the first of
- * them is answered (as `load` reads it: none of them is handled yet, so none is among
- * the recent ones), in one round trip.
- */
+/** The messages waiting for an answer, in order, and the conversation (`load`'s row), in one round trip. */
 async function loadPending(deps: TurnDeps, conversationId: string): Promise<{ pending: Pending[]; conversation: ConversationRow | undefined }> {
   const [row] = await deps.db.$queryRaw<Array<{ pending: Pending[]; conversation: ConversationRow | null }>>`
     SELECT (SELECT COALESCE(json_agg(p ORDER BY p.seq), '[]'::json) FROM (
               SELECT id, text, kind, payload, "providerMessageId", seq FROM "Message"
                WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL) p) AS pending,
-           (SELECT row_to_json(x) FROM (
-              SELECT c.id, c."contactId", c.channel, c."externalId", c.locale, c."ownerType", c."ownerId", c.context,
-                     k.name AS "contactName", k.locale AS "contactLocale", k.memory,
-                     EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = c.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS "optedOut",
-                     (SELECT array_agg(r.text ORDER BY r.seq) FROM (
-                        SELECT text, seq FROM "Message"
-                         WHERE "conversationId" = c.id AND direction = 'inbound' AND "handledAt" IS NOT NULL
-                           AND kind NOT IN ('reaction', 'system')
-                         ORDER BY seq DESC LIMIT 3) r) AS recent
-                FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
-               WHERE c.id = ${conversationId}::uuid) x) AS conversation`;
+           (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) AS conversation`;
   return { pending: (row?.pending ?? []).map(({ id, text, kind, payload, providerMessageId }) => ({ id, text, kind, payload, providerMessageId })), conversation: row?.conversation ?? undefined };
 }
 
 async function answerOne(deps: TurnDeps, conversationId: string, message: Pending, quote: boolean, loaded?: ConversationRow): Promise<Dispatch[]> {
-  let conversation = loaded ?? (await load(deps, conversationId, message.id));
+  let conversation = loaded ?? (await load(deps, conversationId));
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
     await recoverStuckHandoffs(deps.db, conversationId);
-    conversation = await load(deps, conversationId, message.id);
+    conversation = await load(deps, conversationId);
   }
 
   const payload = (message.payload ?? {}) as Pick<InboundMessage, 'replyId' | 'location' | 'contacts' | 'attachment' | 'optOut'>;
