@@ -6,8 +6,9 @@
 // time to send it (`graceMs`), and goes with the statement that records it sent.
 // Whatever cannot go now — an earlier reply still on its way, a Retry-After, a provider
 // error, the deadline, too much already in flight — is handed to the send queue at
-// once, exactly as before; a crash leaves it to the sweep when the rows fall due. Sending twice is still guarded
-// by the claim in deliverOutbound and the provider's idempotency key.
+// once, exactly as before; a crash leaves it to the sweep when the rows fall due.
+// Sending twice is still guarded by the claim in deliverOutbound and the provider's
+// idempotency key.
 import { deliverOutbound, type DeliverDeps } from '../conversations/deliverOutbound.ts';
 import type { Dispatcher } from '../queues/dispatcher.ts';
 import { ProviderError } from '../shared/errors.ts';

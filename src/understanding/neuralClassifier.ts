@@ -124,8 +124,10 @@ export class NeuralClassifier implements Classifier {
   }
 
   /** Same text, same answer (the model does not change after training): worked out once per text. */
-  private readonly linearAnswers = boundedCache(5000, (text: string) => this.linear!.predict(features(text), Number(process.env.BATON_LR_TEMPERATURE ?? this.temperature)));
-  private readonly coverages = boundedCache(5000, (text: string) => this.coverage(text));
+  private readonly scored = boundedCache(5000, (text: string) => ({
+    scores: this.linear!.predict(features(text), Number(process.env.BATON_LR_TEMPERATURE ?? this.temperature)),
+    coverage: this.coverage(text),
+  }));
 
   async classify(text: string): Promise<Understanding> {
     const nlu = await this.train();
@@ -135,10 +137,10 @@ export class NeuralClassifier implements Classifier {
       const intent = this.intents.has(c.intent) ? c.intent : NO_INTENT;
       combined.set(intent, (combined.get(intent) ?? 0) + NEURAL_WEIGHT * c.score);
     }
-    for (const [intent, p] of this.linearAnswers(text)) combined.set(intent, (combined.get(intent) ?? 0) + (1 - NEURAL_WEIGHT) * p);
+    const { scores, coverage } = this.scored(text);
+    for (const [intent, p] of scores) combined.set(intent, (combined.get(intent) ?? 0) + (1 - NEURAL_WEIGHT) * p);
     const ranked = [...combined].map(([intent, score]) => ({ intent, score })).sort((a, b) => b.score - a.score);
     const best = ranked[0];
-    const coverage = this.coverages(text);
     if (!best || best.score <= 0 || coverage === 0) return { intent: NO_INTENT, confidence: 0, alternatives: [], source: 'neural' };
     const confidence = best.score * Math.min(1, 0.4 + coverage);
     return { intent: best.intent, confidence, alternatives: ranked.slice(1, 3), source: 'neural' };
