@@ -114,6 +114,8 @@ export type BotAnswer = {
 
 export interface Bot {
   readonly id: string;
+  /** Answers over the network (webhook, LLM): its turn waits for it without holding a worker slot. */
+  readonly remote?: boolean;
   answer(turn: BotTurn): Promise<BotAnswer>;
   /** Protocol step "acknowledge": a bot may refuse an envelope it cannot work with. */
   acknowledge?(envelope: { slots: Record<string, { value: string }> }): Promise<void>;

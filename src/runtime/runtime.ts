@@ -22,7 +22,8 @@ import { createProducer } from '../queues/producer.ts';
 import { createEventBus } from '../realtime/eventBus.ts';
 import { createOpenStreams } from '../realtime/openStreams.ts';
 import type { Logger } from '../shared/logger.ts';
-import { startInboundWorker } from '../workers/inboundWorker.ts';
+import { startInboundWorker, turnsInFlight } from '../workers/inboundWorker.ts';
+import { createSlots } from '../shared/slots.ts';
 import { createReplyDelivery } from '../turn/deliverReplies.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
 import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
@@ -164,6 +165,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         log,
         events,
         replies,
+        slots: createSlots(concurrency),
         markRead: (providerMessageId: string) => whatsapp.markRead(providerMessageId),
         get pack() {
           return packs.current();
@@ -181,7 +183,10 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
           return understanding.detector;
         },
       };
-      const inbound = startInboundWorker(turnDeps, inboundConn, config.queuePrefix, concurrency);
+      const inbound = startInboundWorker(turnDeps, inboundConn, config.queuePrefix, turnsInFlight(concurrency, packs.current()));
+      packs.onSwap(async (next) => {
+        inbound.concurrency = turnsInFlight(concurrency, next);
+      });
       const outbound = startOutboundWorker({ db, senders, log }, outboundConn, {
         prefix: config.queuePrefix,
         concurrency,

@@ -25,8 +25,10 @@ import type { Classifier } from '../understanding/classifier.ts';
 import { NO_INTENT, type Understanding } from '../understanding/intents.ts';
 import { lastOffered, pickOffered } from '../conversations/choices.ts';
 import type { ConversationContext } from '../handoff/context.ts';
+import type { Slots } from '../shared/slots.ts';
 
-export type PerformDeps = HandoffDeps & { classifier: Classifier; detector: LanguageDetector; pack: Pack };
+/** `slots`: the worker's slots; a remote bot's answer is awaited outside them. */
+export type PerformDeps = HandoffDeps & { classifier: Classifier; detector: LanguageDetector; pack: Pack; slots?: Slots };
 
 export type TurnRequest = {
   conversation: { id: string; contactId: string; channel: ChannelName; locale: string; ownerId: string };
@@ -154,7 +156,8 @@ export async function performTurn(live: PerformDeps, asked: TurnRequest): Promis
     if (!envelope && context.arrival?.bot === botId) envelope = await arrivalEnvelope(deps, context.arrival.handoffId);
     let answer: BotAnswer;
     try {
-      answer = await bot.answer(botTurn(deps, req, { botId: bot.contract.id, locale, t, understanding, context, envelope, outOfScope }));
+      const turn = botTurn(deps, req, { botId: bot.contract.id, locale, t, understanding, context, envelope, outOfScope });
+      answer = await (bot.remote && deps.slots ? deps.slots.outside(() => bot.answer(turn)) : bot.answer(turn));
     } catch (err) {
       if (err instanceof AuthorityExceeded) {
         await handoff(HUMAN_QUEUE, 'escalation', 'authority');

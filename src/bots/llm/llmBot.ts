@@ -82,6 +82,7 @@ export function createLlmBot(cfg: LlmBotConfig): Bot {
 
   return {
     id: cfg.id,
+    remote: true,
     async answer(turn) {
       const isPii = cfg.isPii ?? (() => false);
       const hidden = new Map(Object.entries(turn.slots).flatMap(([name, slot]) => (slot.pii ? [[name, slot.value] as const] : [])));

@@ -59,6 +59,7 @@ export function createWebhookBot(cfg: WebhookBotConfig): Bot {
   const isPii = cfg.isPii ?? (() => false);
   return {
     id: cfg.id,
+    remote: true,
     async answer(turn) {
       const raw = JSON.stringify(webhookRequest(cfg.id, turn));
       const exchanged = await postJson(cfg.fetch ?? fetch, who, cfg.url, raw, { 'x-baton-signature': signBody(cfg.secret, raw) }, cfg.timeoutMs);
