@@ -12,7 +12,7 @@ export async function applyStatuses(db: Db, statuses: readonly StatusUpdate[]): 
   let applied = 0;
   for (const update of statuses) {
     if (update.status === 'received') continue;
-    const [row] = await db.$queryRaw<Array<{ applied: number; to: string | null }>>`
+    const [row] = await db.sql<{ applied: number; to: string | null }>`
       WITH applied AS (
         UPDATE "Message" m SET status = ${update.status}::"MessageStatus", "errorCode" = COALESCE(${update.errorCode ?? null}, m."errorCode"), "updatedAt" = now()
          WHERE m.channel = ${update.channel}::"Channel" AND m."providerMessageId" = ${update.providerMessageId} AND m.direction = 'outbound'

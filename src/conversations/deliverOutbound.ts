@@ -43,7 +43,7 @@ type Claimed = {
 export async function deliverOutbound(deps: DeliverDeps, _conversationId: string, messageId: string): Promise<DeliveryOutcome> {
   const holdSeconds = (deps.orderHoldMs ?? ORDER_HOLD_MS) / 1000;
   // One round trip: look at the message and its predecessors, and claim it if it may go.
-  const [row] = await deps.db.$queryRaw<Claimed[]>`
+  const [row] = await deps.db.sql<Claimed>`
     WITH target AS (
       SELECT m.id, m."conversationId", m.seq, m.status, m."retryAt" FROM "Message" m WHERE m.id = ${messageId}::uuid
     ), earlier AS (
@@ -118,7 +118,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
  * with it.
  */
 async function recordSent(db: Db, id: string, channel: ChannelName, providerMessageId: string): Promise<void> {
-  await db.$executeRaw`
+  await db.sql`
     WITH early AS (
       DELETE FROM "EarlyStatus" WHERE channel = ${channel}::"Channel" AND "providerMessageId" = ${providerMessageId}
       RETURNING status, "errorCode"

@@ -78,7 +78,7 @@ async function storeMany(db: Db, items: ReadonlyArray<{ message: InboundMessage;
   // One round trip for all of them, each stored in array order by the function whose
   // rules prisma/migrations/*_ingest_function keeps: a later message sees an earlier
   // one's contact and conversation, and a repeat within the batch is a duplicate.
-  const stored = await db.$queryRaw<Array<{ message_id: string; conversation_id: string; duplicate: boolean }>>`
+  const stored = await db.sql<{ message_id: string; conversation_id: string; duplicate: boolean }>`
     SELECT f.message_id, f.conversation_id, f.duplicate
       FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) WITH ORDINALITY AS e(v, n)
       CROSS JOIN LATERAL baton_ingest_inbound(

@@ -253,7 +253,7 @@ async function pause(
   steps: Step[],
 ): Promise<{ previous: PreviousEvent | null; conversation: PausedConversation | null; recent: RecentMessage[] }> {
   const p = req.precondition ?? {};
-  const [row] = await deps.db.$queryRaw<Array<{ previous: PreviousEvent | null; conversation: PausedConversation | null; recent: RecentMessage[] }>>`
+  const [row] = await deps.db.sql<{ previous: PreviousEvent | null; conversation: PausedConversation | null; recent: RecentMessage[] }>`
     WITH previous AS (
       SELECT id, "conversationId", status::text AS status, error FROM "HandoffEvent" WHERE id = ${req.handoffId}::uuid
     ), paused AS (
@@ -303,7 +303,7 @@ async function finish(
   // The columns ownerColumns sets, and only those: the rest keep their value.
   const owned: OwnerColumns = ownerColumns(end.owner, req.reason);
   const sets = (column: keyof OwnerColumns) => column in owned;
-  const [row] = await deps.db.$queryRaw<Array<{ done: boolean }>>`
+  const [row] = await deps.db.sql<{ done: boolean }>`
     WITH held AS (
       SELECT c.id FROM "Conversation" c JOIN "HandoffEvent" h ON h.id = ${req.handoffId}::uuid
        WHERE c.id = ${req.conversationId}::uuid AND c."ownerType" = 'handoff_pending' AND h.status = 'pending'

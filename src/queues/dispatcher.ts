@@ -65,7 +65,7 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: {
         await bounded(producer.escalate({ kind: 'sla-reply', conversationId: i.conversationId, agentId: held.ownerId, claimedAt: held.claimedAt.toISOString() }, delay));
       }
       const ids = items.map((i) => i.messageId);
-      await db.$executeRaw`DELETE FROM "Outbox" WHERE "messageId" = ANY(${ids}::uuid[])`;
+      await db.sql`DELETE FROM "Outbox" WHERE "messageId" = ANY(${ids}::uuid[])`;
       return true;
     } catch (err) {
       log.warn({ err, items: items.length }, 'enqueue failed; the outbox sweep will retry');

@@ -51,7 +51,7 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
     }
     if (settled.length) {
       // If this fails the sweep enqueues them later, and their jobs find nothing to do.
-      await deps.db.$executeRaw`DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ANY(${settled}::uuid[])`.catch((err: unknown) =>
+      await deps.db.sql`DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ANY(${settled}::uuid[])`.catch((err: unknown) =>
         deps.log.warn({ err, conversationId }, 'outbox rows of sent replies left for the sweep'),
       );
     }

@@ -147,14 +147,14 @@ const conversationRow = (conversationId: string) => Prisma.sql`
    WHERE c.id = ${conversationId}::uuid`;
 
 async function load(deps: TurnDeps, conversationId: string): Promise<ConversationRow> {
-  const [row] = await deps.db.$queryRaw<ConversationRow[]>`${conversationRow(conversationId)}`;
+  const [row] = await deps.db.sql<ConversationRow>`${conversationRow(conversationId)}`;
   if (!row) throw new Error(`conversation ${conversationId} not found`);
   return row;
 }
 
 /** The messages waiting for an answer, in order, and the conversation (`load`'s row), in one round trip. */
 async function loadPending(deps: TurnDeps, conversationId: string): Promise<{ pending: Pending[]; conversation: ConversationRow | undefined }> {
-  const [row] = await deps.db.$queryRaw<Array<{ pending: Pending[]; conversation: ConversationRow | null }>>`
+  const [row] = await deps.db.sql<{ pending: Pending[]; conversation: ConversationRow | null }>`
     SELECT (SELECT COALESCE(json_agg(p ORDER BY p.seq), '[]'::json) FROM (
               SELECT id, text, kind, payload, "providerMessageId", seq FROM "Message"
                WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL) p) AS pending,
@@ -217,7 +217,7 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
   // a crash finds it handled and writes nothing), store the replies in order with their
   // outbox rows, the new context and the contact's memory, and queue an escalation.
   const nextMemory = JSON.stringify({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } });
-  const rows = await deps.db.$queryRaw<Array<{ id: string }>>`
+  const rows = await deps.db.sql<{ id: string }>`
     WITH claimed AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
        WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id

@@ -66,7 +66,7 @@ export function switchableDb(real: Db, hooks: { afterRaw?: (sql: string) => Prom
     new Proxy(target, {
       get(t, prop, receiver) {
         const value = Reflect.get(t, prop, receiver) as unknown;
-        if (prop === '$queryRaw' && hooks.afterRaw) {
+        if ((prop === '$queryRaw' || prop === 'sql') && hooks.afterRaw) {
           return async (strings: TemplateStringsArray, ...values: unknown[]) => {
             if (state.down) return fail();
             const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(t, [strings, ...values]);
