@@ -34,6 +34,19 @@ describe('prepared statements', () => {
     expect(statements.some((s) => s.includes('only once'))).toBe(false);
   });
 
+  it('plans a hot statement (db.sql) once: every run after the first uses the same generic plan', async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const [row] = await db.sql<{ v: string }>`SELECT ${`hot-${i}`}::text || ' path' AS v`;
+      answers.push(row!.v);
+    }
+    expect(answers).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => `hot-${i} path`));
+    // Its connection's view (the hot statements have their own connections).
+    const [plans] = await db.sql<{ generic: string; custom: string }>`
+      SELECT generic_plans::text AS generic, custom_plans::text AS custom FROM pg_prepared_statements WHERE statement LIKE '%'' path'' AS v%'`;
+    expect(plans).toEqual({ generic: '6', custom: '0' }); // prepared from the third run on
+  });
+
   it('keeps at most the given number of names; later texts run unnamed', () => {
     const nameOf = preparedStatementNames(2, 2);
     const runs = (sql: string) => [nameOf(sql), nameOf(sql), nameOf(sql)];
