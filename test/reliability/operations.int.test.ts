@@ -32,15 +32,18 @@ describe('GET /metrics on the API port', () => {
 
 describe('the operations routes', () => {
   it('answer 429 past the per-address limit: /readyz, /metrics and /admin/queues each', async () => {
+    // The limit counts per minute of the clock: start well inside one, or the count resets midway.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 5000) await new Promise((r) => setTimeout(r, left + 100));
     for (const path of ['/readyz', '/admin/queues']) {
       const statuses: number[] = [];
       for (let i = 0; i < 7; i++) statuses.push((await h.http.get(path)).status);
       expect(statuses.slice(0, 5)).not.toContain(429);
       expect(statuses.slice(5)).toEqual([429, 429]);
     }
-    // /metrics: 3 used above (and one 404 in the production test), the limit is 5.
+    // /metrics: the limit is 5 (the tests above may have used some of this minute's).
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await h.http.get('/metrics').set('authorization', `Bearer ${TOKEN}`)).status);
+    for (let i = 0; i < 6; i++) statuses.push((await h.http.get('/metrics').set('authorization', `Bearer ${TOKEN}`)).status);
     expect(statuses).toContain(429);
   });
 });
