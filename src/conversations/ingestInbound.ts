@@ -47,12 +47,15 @@ export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessag
  * statement (one transaction, one commit) and their turns enqueued in one Redis round
  * trip with one outbox delete; each request is answered once its own messages are
  * committed. See src/db/groupCommit.ts for how batches form and fail.
+ * The answer does not wait for Redis: once committed, a message has its outbox row, and
+ * the sweep enqueues whatever this dispatch does not (Redis away, the process gone).
  */
 export function createInboundWriter(db: Db, dispatcher: Dispatcher): InboundWriter {
   return groupCommit<Request, Ingested[]>(async (requests) => {
     const items = requests.flatMap((r) => r.messages.map((message) => ({ message, defaultLocale: r.defaultLocale, triageId: r.triageId, trace: r.trace })));
     const stored = await storeMany(db, items);
-    await dispatcher.dispatch(
+    // Best effort, never rejects (see Dispatcher.dispatch).
+    void dispatcher.dispatch(
       stored.flatMap((r, i) => (r.duplicate ? [] : [{ kind: 'turn' as const, conversationId: r.conversationId, messageId: r.messageId, ...(items[i]!.trace ? { trace: items[i]!.trace } : {}) }])),
     );
     let next = 0;
