@@ -49,8 +49,11 @@ export function preparedStatementNames(threshold = PREPARE_THRESHOLD, max = MAX_
 
 export function createDb(databaseUrl: string, poolSize = 20): Db {
   const nameOf = preparedStatementNames();
+  // Connections once opened stay (`min`): opening one costs a server process, a SCRAM
+  // handshake and re-preparing every hot statement, and closing them after 10 s idle
+  // (pg's default) made the first seconds of every burst after a lull slow.
   const pool = (max: number) => {
-    const p = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+    const p = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000 });
     p.on('error', () => {}); // an idle connection dropped by a restart; the next checkout reconnects
     return p;
   };

@@ -21,7 +21,8 @@ export type LockOptions = { waitMs?: number };
 const POLL_MS = 50;
 
 export function createLocks(databaseUrl: string, max = 20) {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // Connections once opened stay, as in db/client.ts: a new one per burst is slow.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {}); // an idle client dropped by a restart; the next checkout reconnects
 
   return {
