@@ -8,7 +8,7 @@
 //   - a raw BullMQ baseline (add + process of empty jobs) on the same Redis;
 //   - peak RSS of the API and worker processes;
 //   - CPU milliseconds per message answered of each process at saturation.
-// Each cluster answers 60 warm-up messages before anything is measured.
+// Each cluster answers 60 warm-up messages, then 2 s at --rate, before anything is measured.
 // Flags: --duration S (default 10), --rate R (default 200), --customers N (default 500),
 //        --workers 1,2,4 (default 1,2), --saturation-messages N (default 6000),
 //        --live 10000,100000 (default none: memory per process with that many live
@@ -447,10 +447,13 @@ async function drive(
 /**
  * Cold start is not what a running Baton answers with: the first messages after the
  * processes start wait for their JIT, pools and the pack's back-end. 60 messages at
- * 30/s, all answered, before anything is measured.
+ * 30/s, then 2 s at the offered rate (its figures are returned: the first seconds at
+ * that rate open the pools' connections and show in a 10 s run's p99), all answered
+ * before anything is measured.
  */
-async function warmUp(cluster: Cluster, provider: Awaited<ReturnType<typeof startCountingProvider>>, db: Db, runId: string): Promise<void> {
+async function warmUp(cluster: Cluster, provider: Awaited<ReturnType<typeof startCountingProvider>>, db: Db, runId: string) {
   await drive(cluster.baseUrl, provider, db, { total: 60, rate: 30, label: 'warm-up', runId, customers: 60 });
+  return drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * 2), rate: RATE, label: `warm-up @${RATE}/s`, runId: `${runId}r` });
 }
 
 async function rawBullmqBaseline(redisUrl: string, jobs: number): Promise<number> {
@@ -525,7 +528,7 @@ async function main() {
   let handoff = { p50: 0, p99: 0, n: 0 };
   for (const [index, workers] of WORKER_COUNTS.entries()) {
     const cluster = await startCluster(env, workers, 3900 + index);
-    await warmUp(cluster, provider, db, `${index}0`);
+    const warm = await warmUp(cluster, provider, db, `${index}0`);
     provider.reset();
     const fixed = await drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * DURATION_S), rate: RATE, label: `${workers}w @${RATE}/s`, runId: `${index}1` });
     provider.reset();
@@ -557,9 +560,9 @@ async function main() {
     const escalated = await db.conversation.count({ where: { status: 'waiting' } });
     await cluster.stop();
     const stored = await db.message.count({ where: { direction: 'inbound' } });
-    runs.push({ workers, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored, unanswered, stuck, escalated });
+    runs.push({ workers, warmUpAtRate: warm, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored, unanswered, stuck, escalated });
     process.stdout.write(
-      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | CPU ms per message ${JSON.stringify(saturation.cpuMsPerMessage)} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms (the 2 s warm-up at that rate before: reply p99 ${warm.replyP99} ms) | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | CPU ms per message ${JSON.stringify(saturation.cpuMsPerMessage)} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
     );
   }
 
