@@ -9,6 +9,7 @@
 // longer holds the ones after it; the stale-send sweep re-queues it meanwhile.
 import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import { ProviderError } from '../shared/errors.ts';
 import { setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
@@ -20,12 +21,12 @@ export type DeliverDeps = { db: Db; senders: Record<ChannelName, ChannelSender>;
 
 export const ORDER_HOLD_MS = 5 * 60_000;
 
-/** `wait` asks the caller to try again at that time (ms since epoch). */
-export type DeliveryOutcome = { done: 'sent' | 'failed' | 'nothing' } | { wait: number };
+/** `wait` asks the caller to try again at that time (ms since epoch); `next`: see DeliverOptions. */
+export type DeliveryOutcome = { done: 'sent' | 'failed' | 'nothing'; next?: Claimed } | { wait: number };
 
 const EARLIER_REPLY_POLL_MS = 250;
 
-type Claimed = {
+export type Claimed = {
   id: string;
   channel: ChannelName;
   text: string;
@@ -40,31 +41,17 @@ type Claimed = {
   opted_out: boolean;
 };
 
-export async function deliverOutbound(deps: DeliverDeps, _conversationId: string, messageId: string): Promise<DeliveryOutcome> {
+/**
+ * `claimed`: the message as an earlier call's `next` claimed it (its claim is then not
+ * made again). `next`: the message to claim in the same statement that records this one
+ * sent — the following reply of the conversation, when the caller sends them in order.
+ */
+export type DeliverOptions = { claimed?: Claimed | undefined; next?: string | undefined };
+
+export async function deliverOutbound(deps: DeliverDeps, _conversationId: string, messageId: string, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
   const holdSeconds = (deps.orderHoldMs ?? ORDER_HOLD_MS) / 1000;
   // One round trip: look at the message and its predecessors, and claim it if it may go.
-  const [row] = await deps.db.sql<Claimed>`
-    WITH target AS (
-      SELECT m.id, m."conversationId", m.seq, m.status, m."retryAt" FROM "Message" m WHERE m.id = ${messageId}::uuid
-    ), earlier AS (
-      SELECT e."retryAt" FROM "Message" e, target t
-       WHERE e."conversationId" = t."conversationId" AND e.direction = 'outbound'
-         AND e.status IN ('queued', 'sending') AND e.seq < t.seq
-         AND e."updatedAt" > now() - make_interval(secs => ${holdSeconds}::float8)
-       ORDER BY e.seq LIMIT 1
-    ), claim AS (
-      UPDATE "Message" m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
-        FROM target t
-       WHERE m.id = t.id AND t.status IN ('queued', 'sending')
-         AND NOT EXISTS (SELECT 1 FROM earlier)
-         AND (t."retryAt" IS NULL OR t."retryAt" <= now())
-      RETURNING m.id
-    )
-    SELECT m.id, m.channel, m.text, m.locale, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
-           EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM earlier) AS earlier,
-           (SELECT "retryAt" FROM earlier) AS earlier_retry_at,
-           EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = m.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS opted_out
-      FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
+  const row = options.claimed ?? (await deps.db.sql<Claimed>`WITH ${claimCtes(messageId, holdSeconds)} ${claimedRow}`)[0];
 
   // Erased with its contact, or delivered/refused already (a retried or duplicate job).
   if (!row || (row.status !== 'queued' && row.status !== 'sending')) return { done: 'nothing' };
@@ -90,9 +77,9 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       ...(payload.replyTo ? { replyTo: payload.replyTo } : {}),
       ...(row.locale ? { locale: row.locale } : {}),
     });
-    await recordSent(deps.db, row.id, row.channel, providerMessageId);
+    const next = await recordSent(deps.db, { id: row.id, channel: row.channel, providerMessageId }, options.next ? { id: options.next, holdSeconds } : undefined);
     metrics.outbound.inc({ channel: row.channel, status: 'sent' });
-    return { done: 'sent' };
+    return { done: 'sent', ...(next ? { next } : {}) };
   } catch (err) {
     if (err instanceof ProviderError) metrics.providerErrors.inc({ channel: row.channel, status: String(err.status ?? 'network') });
     if (err instanceof ProviderError && !err.retryable) {
@@ -112,24 +99,59 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
 }
 
 /**
+ * The claim's CTEs (`target`, `earlier`, `claim`): the message is claimed only when no
+ * earlier reply of its conversation is still queued or on its way — `sentNow`, recorded
+ * sent by the same statement, does not count — and its Retry-After has passed.
+ */
+function claimCtes(messageId: string, holdSeconds: number, sentNow?: string) {
+  return Prisma.sql`target AS (
+      SELECT m.id, m."conversationId", m.seq, m.status, m."retryAt" FROM "Message" m WHERE m.id = ${messageId}::uuid
+    ), earlier AS (
+      SELECT e."retryAt" FROM "Message" e, target t
+       WHERE e."conversationId" = t."conversationId" AND e.direction = 'outbound'
+         AND e.status IN ('queued', 'sending') AND e.seq < t.seq AND e.id IS DISTINCT FROM ${sentNow ?? null}::uuid
+         AND e."updatedAt" > now() - make_interval(secs => ${holdSeconds}::float8)
+       ORDER BY e.seq LIMIT 1
+    ), claim AS (
+      UPDATE "Message" m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
+        FROM target t
+       WHERE m.id = t.id AND t.status IN ('queued', 'sending')
+         AND NOT EXISTS (SELECT 1 FROM earlier)
+         AND (t."retryAt" IS NULL OR t."retryAt" <= now())
+      RETURNING m.id
+    )`;
+}
+
+/** What a claim answers: the message as it was, whether it is now ours, and why not. */
+const claimedRow = Prisma.sql`
+    SELECT m.id, m.channel, m.text, m.locale, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
+           EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM earlier) AS earlier,
+           (SELECT "retryAt" FROM earlier) AS earlier_retry_at,
+           EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = m.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS opted_out
+      FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
+
+/**
  * Marks the reply sent with the provider's id, and applies in the same statement a
  * receipt that beat us here (the provider answers and posts it at once) — only if it
  * moves the status forward, as every receipt does. Its outbox row, needed no more, goes
- * with it.
+ * with it. With `next`, the same statement claims the conversation's following reply
+ * (one round trip and one commit fewer per reply after the first) and returns the claim.
  */
-async function recordSent(db: Db, id: string, channel: ChannelName, providerMessageId: string): Promise<void> {
-  await db.sql`
+async function recordSent(db: Db, sent: { id: string; channel: ChannelName; providerMessageId: string }, next?: { id: string; holdSeconds: number }): Promise<Claimed | undefined> {
+  const rows = await db.sql<Claimed>`
     WITH early AS (
-      DELETE FROM "EarlyStatus" WHERE channel = ${channel}::"Channel" AND "providerMessageId" = ${providerMessageId}
+      DELETE FROM "EarlyStatus" WHERE channel = ${sent.channel}::"Channel" AND "providerMessageId" = ${sent.providerMessageId}
       RETURNING status, "errorCode"
     ), outbox AS (
-      DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ${id}::uuid
+      DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ${sent.id}::uuid
     ), ahead AS (
       SELECT status, "errorCode" FROM early WHERE baton_status_rank(status) > baton_status_rank('sent'::"MessageStatus") LIMIT 1
-    )
-    UPDATE "Message" m
-       SET status = COALESCE((SELECT status FROM ahead), 'sent'::"MessageStatus"),
-           "errorCode" = COALESCE((SELECT "errorCode" FROM ahead), m."errorCode"),
-           "providerMessageId" = ${providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
-     WHERE m.id = ${id}::uuid`;
+    ), sent AS (
+      UPDATE "Message" m
+         SET status = COALESCE((SELECT status FROM ahead), 'sent'::"MessageStatus"),
+             "errorCode" = COALESCE((SELECT "errorCode" FROM ahead), m."errorCode"),
+             "providerMessageId" = ${sent.providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
+       WHERE m.id = ${sent.id}::uuid
+    )${next ? Prisma.sql`, ${claimCtes(next.id, next.holdSeconds, sent.id)} ${claimedRow}` : Prisma.sql` SELECT NULL WHERE false`}`;
+  return next ? rows[0] : undefined;
 }

@@ -9,7 +9,7 @@
 // once, exactly as before; a crash leaves it to the sweep when the rows fall due.
 // Sending twice is still guarded by the claim in deliverOutbound and the provider's
 // idempotency key.
-import { deliverOutbound, type DeliverDeps } from '../conversations/deliverOutbound.ts';
+import { deliverOutbound, type Claimed, type DeliverDeps } from '../conversations/deliverOutbound.ts';
 import type { Dispatcher } from '../queues/dispatcher.ts';
 import { ProviderError } from '../shared/errors.ts';
 import { inSpan } from '../observability/tracing.ts';
@@ -34,13 +34,19 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
     let done = 0;
     let tried = false;
     const settled: string[] = []; // failed for good, or nothing to do: their outbox rows go here (a sent one's went with it)
-    for (const messageId of messageIds) {
+    // Each reply's "sent" record claims the next one; a claim left unused (the deadline,
+    // a failure) is harmless: the send job claims it again.
+    let claimed: Claimed | undefined;
+    for (const [i, messageId] of messageIds.entries()) {
       // A send may take the provider's whole timeout; it must end before the rows fall due.
       if (Date.now() + deps.providerTimeoutMs + 1000 > deadline) break;
       try {
-        const outcome = await inSpan('send', { 'baton.conversation_id': conversationId, 'baton.message_id': messageId }, () => deliverOutbound(deps, conversationId, messageId));
+        const options = { claimed, next: messageIds[i + 1] };
+        claimed = undefined;
+        const outcome = await inSpan('send', { 'baton.conversation_id': conversationId, 'baton.message_id': messageId }, () => deliverOutbound(deps, conversationId, messageId, options));
         if ('wait' in outcome) break;
         if (outcome.done !== 'sent') settled.push(messageId);
+        claimed = outcome.next;
       } catch (err) {
         // Its job makes the remaining tries, with the backoff and dead letter every send has.
         tried = err instanceof ProviderError;

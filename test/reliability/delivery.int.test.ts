@@ -101,3 +101,34 @@ describe('waiting behind an earlier reply', () => {
     expect(await deliverOutbound(deps, inbound.conversationId, later.id)).toEqual({ done: 'sent' });
   });
 });
+
+describe('a reply recorded sent claims the next one in the same statement', () => {
+  const bodies = (waId: string) => sendsTo(h.provider, waId).map((r) => (r.json as { text?: { body?: string } }).text?.body);
+
+  it('sends the next without a claim of its own, in order, and never claims one an unsent reply is ahead of', async () => {
+    const waId = randomPhone();
+    const { conversationId } = await customerWrites(h, waId, 'hi there');
+    const deps = { db: h.rt.db, senders: h.rt.senders, log: h.rt.log };
+    const first = await reply(conversationId, 'first');
+    const second = await reply(conversationId, 'second');
+
+    const sent = await deliverOutbound(deps, conversationId, first.id, { next: second.id });
+    expect(sent).toMatchObject({ done: 'sent', next: { id: second.id, claimed: true } });
+    expect(await h.rt.db.message.findUniqueOrThrow({ where: { id: second.id } })).toMatchObject({ status: 'sending', attempts: 1 });
+    const next = 'next' in sent ? sent.next : undefined;
+    expect(await deliverOutbound(deps, conversationId, second.id, { claimed: next })).toEqual({ done: 'sent' });
+    expect(await h.rt.db.message.findUniqueOrThrow({ where: { id: second.id } })).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(bodies(waId)).toEqual(['first', 'second']);
+
+    // Order still holds: with "fourth" queued, recording "third" does not claim "fifth".
+    const third = await reply(conversationId, 'third');
+    const fourth = await reply(conversationId, 'fourth');
+    const fifth = await reply(conversationId, 'fifth');
+    const thirdSent = await deliverOutbound(deps, conversationId, third.id, { next: fifth.id });
+    expect(thirdSent).toMatchObject({ done: 'sent', next: { id: fifth.id, claimed: false, earlier: true } });
+    expect(await deliverOutbound(deps, conversationId, fifth.id, { claimed: 'next' in thirdSent ? thirdSent.next : undefined })).toHaveProperty('wait');
+    expect(await deliverOutbound(deps, conversationId, fourth.id)).toEqual({ done: 'sent' });
+    expect(await deliverOutbound(deps, conversationId, fifth.id)).toEqual({ done: 'sent' });
+    expect(bodies(waId)).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
+  });
+});
