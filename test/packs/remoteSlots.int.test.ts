@@ -6,28 +6,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCustomer, type TurnReport } from '../../src/dev/simulatedCustomer.ts';
 import { eventually, SECRETS, startHarness, type Harness } from '../support/harness.ts';
 import { listen, type Listening } from '../support/http.ts';
-import { startRecordingServer, type Answer, type RecordingServer } from '../support/recordingServer.ts';
-import { say } from '../support/scriptedModel.ts';
+import { say, useScriptedModel } from '../support/scriptedModel.ts';
 
 const CLINIC_DIR = path.resolve(import.meta.dirname, '../../packs/clinic');
 const THINKING_MS = 3000;
 
+const model = useScriptedModel();
 let h: Harness;
 let server: Listening;
-let model: RecordingServer;
-let modelScript: Answer[] = [];
 
 beforeAll(async () => {
-  model = await startRecordingServer(() => modelScript.shift() ?? { status: 500, body: { error: { message: 'no more answers scripted' } } });
-  h = await startHarness({
-    env: { BATON_PACK: CLINIC_DIR, CLINIC_API_BASE: model.url, CLINIC_WEBHOOK_SECRET: 'unused', CLINIC_LLM_URL: `${model.url}/v1`, WORKER_CONCURRENCY: '1' },
-  });
+  // The clinic's own service is not called by these turns: any URL will do.
+  h = await startHarness({ env: { BATON_PACK: CLINIC_DIR, CLINIC_API_BASE: model.url, CLINIC_WEBHOOK_SECRET: 'unused', CLINIC_LLM_URL: model.url, WORKER_CONCURRENCY: '1' } });
   server = await listen(h.app);
 }, 120_000);
 afterAll(async () => {
   await server?.close();
   await h?.close();
-  await model?.close();
 });
 
 const patient = (name: string) => new SimulatedCustomer({ baseUrl: server.url, db: h.rt.db, appSecret: SECRETS.appSecret, phoneNumberId: SECRETS.phoneNumberId, name });
@@ -35,10 +30,10 @@ const texts = (r: TurnReport) => r.replies.map((x) => x.text).join('\n');
 
 describe('a turn waiting on a remote bot', () => {
   it('does not hold the only worker slot: another customer is answered meanwhile', async () => {
-    modelScript = [{ ...say('Yes, we are open on Sundays from 9 to 1.'), delayMs: THINKING_MS }];
+    model.script({ ...say('Yes, we are open on Sundays from 9 to 1.'), delayMs: THINKING_MS });
     const slow = patient('Asha');
     const slowTurn = slow.say('is the clinic open on sunday');
-    await eventually(async () => (model.requests.length === 1 ? true : undefined), 20_000, 'the model to be asked');
+    await eventually(async () => (model.requests().length === 1 ? true : undefined), 20_000, 'the model to be asked');
 
     const quick = await patient('Bala').say('hello');
     expect(texts(quick)).toContain('CityCare Clinic');
