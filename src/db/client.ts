@@ -1,5 +1,5 @@
 // One Prisma client per process, over node-postgres through Prisma 7's driver adapter,
-// and `sql` for the few statements every message runs, straight on the same pool.
+// and `sql` for the few statements every message runs, straight on a pool of its own.
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { Prisma, PrismaClient } from '../generated/prisma/client.ts';
@@ -47,24 +47,28 @@ export function preparedStatementNames(threshold = PREPARE_THRESHOLD, max = MAX_
   };
 }
 
+/**
+ * A node-postgres pool as every part of Baton opens one. Connections once opened stay
+ * (`min`): opening one costs a server process, a SCRAM handshake and re-preparing every
+ * hot statement, and closing them after 10 s idle (pg's default) made the first seconds
+ * of every burst after a lull slow. `onConnect` runs before a new connection is handed out.
+ */
+export function openPool(databaseUrl: string, max: number, onConnect?: (client: pg.ClientBase) => Promise<unknown>): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000, ...(onConnect ? { onConnect } : {}) });
+  pool.on('error', () => {}); // an idle connection dropped by a restart; the next checkout reconnects
+  return pool;
+}
+
 export function createDb(databaseUrl: string, poolSize = 20): Db {
   const nameOf = preparedStatementNames();
-  // Connections once opened stay (`min`): opening one costs a server process, a SCRAM
-  // handshake and re-preparing every hot statement, and closing them after 10 s idle
-  // (pg's default) made the first seconds of every burst after a lull slow.
-  const pool = (max: number, onConnect?: (client: pg.ClientBase) => Promise<unknown>) => {
-    const p = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000, ...(onConnect ? { onConnect } : {}) });
-    p.on('error', () => {}); // an idle connection dropped by a restart; the next checkout reconnects
-    return p;
-  };
   // Prisma's queries (listings whose best plan depends on the filter's values) keep
   // PostgreSQL's choice of plan; most of the traffic is `sql`'s, on its own connections.
-  const prismaPool = pool(Math.max(2, Math.ceil(poolSize / 2)));
+  const prismaPool = openPool(databaseUrl, Math.max(2, Math.ceil(poolSize / 2)));
   // The hot statements find rows by key, so their generic plan is the one a custom plan
   // would pick; PostgreSQL still re-planned some of them on every execution (measured:
   // forcing the generic plan took its CPU per message from 2.27 to 1.97 ms). Set before
   // the connection is handed out (a failure fails the checkout).
-  const hotPool = pool(poolSize, (client) => client.query('SET plan_cache_mode = force_generic_plan'));
+  const hotPool = openPool(databaseUrl, poolSize, (client) => client.query('SET plan_cache_mode = force_generic_plan'));
   const sql: Sql = async <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
     const query = Prisma.sql(strings, ...values);
     const name = nameOf(query.text);

@@ -6,7 +6,7 @@
 // lock is tried; while it is held elsewhere the caller polls until `waitMs` is over
 // and then gets LockBusy — a worker re-queues its job, an HTTP request answers 409/503.
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { openPool } from './client.ts';
 
 export type Locks = ReturnType<typeof createLocks>;
 
@@ -21,9 +21,7 @@ export type LockOptions = { waitMs?: number };
 const POLL_MS = 50;
 
 export function createLocks(databaseUrl: string, max = 20) {
-  // Connections once opened stay, as in db/client.ts: a new one per burst is slow.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => {}); // an idle client dropped by a restart; the next checkout reconnects
+  const pool = openPool(databaseUrl, max);
 
   return {
     async withLock<T>(scope: string, id: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
