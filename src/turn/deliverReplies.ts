@@ -42,7 +42,6 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
       if (Date.now() + deps.providerTimeoutMs + 1000 > deadline) break;
       try {
         const options = { claimed, next: messageIds[i + 1] };
-        claimed = undefined;
         const outcome = await inSpan('send', { 'baton.conversation_id': conversationId, 'baton.message_id': messageId }, () => deliverOutbound(deps, conversationId, messageId, options));
         if ('wait' in outcome) break;
         if (outcome.done !== 'sent') settled.push(messageId);
