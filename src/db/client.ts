@@ -53,28 +53,41 @@ export function preparedStatementNames(threshold = PREPARE_THRESHOLD, max = MAX_
  * hot statement, and closing them after 10 s idle (pg's default) made the first seconds
  * of every burst after a lull slow. `onConnect` runs before a new connection is handed out.
  */
-export function openPool(databaseUrl: string, max: number, onConnect?: (client: pg.ClientBase) => Promise<unknown>): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000, ...(onConnect ? { onConnect } : {}) });
+export function openPool(databaseUrl: string, max: number, options: { onConnect?: (client: pg.ClientBase) => Promise<unknown>; pipeline?: boolean } = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000, ...options });
   pool.on('error', () => {}); // an idle connection dropped by a restart; the next checkout reconnects
   return pool;
 }
 
+/**
+ * A pool for the hot statements: they find rows by key, so their generic plan is the one
+ * a custom plan would pick; PostgreSQL still re-planned some of them on every execution
+ * (measured: forcing the generic plan took its CPU per message from 2.27 to 1.97 ms).
+ * Set before the connection is handed out (a failure fails the checkout).
+ */
+export function openHotPool(databaseUrl: string, max: number, options: { pipeline?: boolean } = {}): pg.Pool {
+  return openPool(databaseUrl, max, { ...options, onConnect: (client) => client.query('SET plan_cache_mode = force_generic_plan') });
+}
+
+/** One namer per process: every pool's connections prepare the same texts under the same names. */
+const nameOf = preparedStatementNames();
+
+/** `Sql` on a pool or on one checked-out connection. */
+export function sqlOn(target: Pick<pg.Pool, 'query'> | Pick<pg.ClientBase, 'query'>): Sql {
+  return async <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
+    const query = Prisma.sql(strings, ...values);
+    const name = nameOf(query.text);
+    const result = await (target as pg.Pool).query({ text: query.text, values: query.values, ...(name ? { name } : {}) });
+    return result.rows as T[];
+  };
+}
+
 export function createDb(databaseUrl: string, poolSize = 20): Db {
-  const nameOf = preparedStatementNames();
   // Prisma's queries (listings whose best plan depends on the filter's values) keep
   // PostgreSQL's choice of plan; most of the traffic is `sql`'s, on its own connections.
   const prismaPool = openPool(databaseUrl, Math.max(2, Math.ceil(poolSize / 2)));
-  // The hot statements find rows by key, so their generic plan is the one a custom plan
-  // would pick; PostgreSQL still re-planned some of them on every execution (measured:
-  // forcing the generic plan took its CPU per message from 2.27 to 1.97 ms). Set before
-  // the connection is handed out (a failure fails the checkout).
-  const hotPool = openPool(databaseUrl, poolSize, (client) => client.query('SET plan_cache_mode = force_generic_plan'));
-  const sql: Sql = async <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
-    const query = Prisma.sql(strings, ...values);
-    const name = nameOf(query.text);
-    const result = await hotPool.query({ text: query.text, values: query.values, ...(name ? { name } : {}) });
-    return result.rows as T[];
-  };
+  const hotPool = openHotPool(databaseUrl, poolSize);
+  const sql = sqlOn(hotPool);
   const client = new PrismaClient({ adapter: new PrismaPg(prismaPool, { statementNameGenerator: (query) => nameOf(query.sql) }) });
   // Prisma does not end a pool it was given; the process's pools end with the client.
   const disconnect = client.$disconnect.bind(client);

@@ -5,8 +5,14 @@
 // not occupy every worker slot (and every lock connection) waiting on each other. The
 // lock is tried; while it is held elsewhere the caller polls until `waitMs` is over
 // and then gets LockBusy — a worker re-queues its job, an HTTP request answers 409/503.
+// The holder may run its statements on the lock's connection (`Held.sql`), pipelined:
+// a read sent with the try (`read`) and the unlock sent with the last write (`Held.last`)
+// travel with them, so a turn costs two round trips to PostgreSQL instead of four. Each
+// pipelined statement is still its own transaction: the read runs once the lock is held,
+// and the unlock once the last write has committed.
 import { createHash } from 'node:crypto';
-import { openPool } from './client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { openHotPool, sqlOn, type Sql } from './client.ts';
 
 export type Locks = ReturnType<typeof createLocks>;
 
@@ -15,16 +21,23 @@ export class LockBusy extends Error {
   override name = 'LockBusy';
 }
 
-/** `waitMs`: how long to keep trying (0: one try). */
-export type LockOptions = { waitMs?: number };
+/** `waitMs`: how long to keep trying (0: one try). `read`: a statement run as soon as the lock is held. */
+export type LockOptions = { waitMs?: number; read?: Prisma.Sql };
+
+/**
+ * The lock as its holder sees it. `rows`: what `read` returned. `sql`: statements on the
+ * lock's connection. `last`: a statement with the unlock sent right behind it — nothing
+ * may be written for the lock's sake after it. `held()`: false once `last` was sent.
+ */
+export type Held = { rows: unknown[]; sql: Sql; last: Sql; held: () => boolean };
 
 const POLL_MS = 50;
 
 export function createLocks(databaseUrl: string, max = 20) {
-  const pool = openPool(databaseUrl, max);
+  const pool = openHotPool(databaseUrl, max, { pipeline: true });
 
   return {
-    async withLock<T>(scope: string, id: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+    async withLock<T>(scope: string, id: string, fn: (held: Held) => Promise<T>, options: LockOptions = {}): Promise<T> {
       const key = lockKey(`${scope}:${id}`);
       const deadline = Date.now() + (options.waitMs ?? 0);
       const client = await pool.connect();
@@ -35,10 +48,18 @@ export function createLocks(databaseUrl: string, max = 20) {
       client.on('error', dropped);
       let unlocked = false;
       let locked = false;
+      let rows: unknown[] = [];
+      const sql = sqlOn(client);
+      const read = options.read;
       try {
         for (;;) {
-          const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
-          locked = rows[0]?.ok === true;
+          const tried = client.query<{ ok: boolean }>({ name: 'baton_try_lock', text: 'SELECT pg_try_advisory_lock($1) AS ok', values: [key] });
+          // Sent with the try; without the lock its rows are dropped (it only read).
+          const reading = read ? sql`${read}`.then((r) => ({ r }), (err: unknown) => ({ err })) : undefined;
+          locked = (await tried).rows[0]?.ok === true;
+          const readDone = (await reading) ?? { r: [] };
+          if (locked && 'err' in readDone) throw readDone.err;
+          if (locked && 'r' in readDone) rows = readDone.r;
           if (locked || Date.now() >= deadline) break;
           await new Promise((r) => setTimeout(r, POLL_MS));
         }
@@ -46,10 +67,18 @@ export function createLocks(databaseUrl: string, max = 20) {
           unlocked = true; // nothing to unlock: the connection goes back to the pool as it is
           throw new LockBusy(`${scope} ${id} is locked by another worker`);
         }
+        let unlocking: Promise<boolean> | undefined;
+        const unlock = () => client.query({ name: 'baton_unlock', text: 'SELECT pg_advisory_unlock($1)', values: [key] }).then(() => true, () => false);
+        const last: Sql = <R,>(strings: TemplateStringsArray, ...values: unknown[]) => {
+          if (unlocking) throw new Error('the lock was already released by last()');
+          const written = sql<R>(strings, ...values);
+          unlocking = unlock();
+          return written;
+        };
         try {
-          return await fn();
+          return await fn({ rows, sql, last, held: () => unlocking === undefined });
         } finally {
-          unlocked = await client.query('SELECT pg_advisory_unlock($1)', [key]).then(() => true, () => false);
+          unlocked = await (unlocking ?? unlock());
         }
       } finally {
         // A connection whose unlock failed may still hold the lock: destroy it.

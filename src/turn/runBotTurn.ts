@@ -27,6 +27,7 @@ import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from '../conversations/messageView.ts';
 import type { ReplyDelivery } from './deliverReplies.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import type { Sql } from '../db/client.ts';
 
 /**
  * `markRead`: WhatsApp's read receipt with the typing indicator (best effort, never awaited by the turn).
@@ -69,22 +70,27 @@ type ConversationRow = {
 export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
   const startedAt = Date.now();
   const sends: Dispatch[] = [];
-  const answered = await deps.locks.withLock('conversation', conversationId, async () => {
-    const { pending, conversation } = await loadPending(deps, conversationId);
+  // The pending messages are read, and the last outcome written, with the lock's own
+  // round trips (see locks.ts): two round trips for a turn that answers one message.
+  const answered = await deps.locks.withLock('conversation', conversationId, async (held) => {
+    const { pending, conversation } = pendingOf(held.rows);
     for (const [i, message] of pending.entries()) {
       try {
         // Several messages answered in one go: each reply quotes the message it answers.
         // The first is answered from the conversation as read with it; later ones re-read it.
-        sends.push(...(await answerOne(deps, conversationId, message, pending.length > 1, i === 0 ? conversation : undefined)));
+        const write = i === pending.length - 1 ? held.last : held.sql;
+        sends.push(...(await answerOne(deps, held.sql, write, conversationId, message, pending.length > 1, i === 0 ? conversation : undefined)));
       } catch (err) {
         if (await isOutage(deps.db, err)) throw err;
-        const gaveUp = await recordFailure(deps, conversationId, message, err);
+        // The last write failed after the lock went with it: the failure is counted under the lock again.
+        const count = () => recordFailure(deps, conversationId, message, err);
+        const gaveUp = held.held() ? await count() : await deps.locks.withLock('conversation', conversationId, count);
         if (!gaveUp) throw err; // tries left: the job's retry runs it again
         sends.push(...gaveUp);
       }
     }
     return pending.length;
-  });
+  }, { read: pendingRead(conversationId) });
   if (!deps.replies) {
     await deps.dispatcher.dispatch(sends);
     return answered;
@@ -146,28 +152,31 @@ const conversationRow = (conversationId: string) => Prisma.sql`
     FROM "Conversation" c JOIN "Contact" k ON k.id = c."contactId"
    WHERE c.id = ${conversationId}::uuid`;
 
-async function load(deps: TurnDeps, conversationId: string): Promise<ConversationRow> {
-  const [row] = await deps.db.sql<ConversationRow>`${conversationRow(conversationId)}`;
+async function load(sql: Sql, conversationId: string): Promise<ConversationRow> {
+  const [row] = await sql<ConversationRow>`${conversationRow(conversationId)}`;
   if (!row) throw new Error(`conversation ${conversationId} not found`);
   return row;
 }
 
-/** The messages waiting for an answer, in order, and the conversation (`load`'s row), in one round trip. */
-async function loadPending(deps: TurnDeps, conversationId: string): Promise<{ pending: Pending[]; conversation: ConversationRow | undefined }> {
-  const [row] = await deps.db.sql<{ pending: Pending[]; conversation: ConversationRow | null }>`
-    SELECT (SELECT COALESCE(json_agg(p ORDER BY p.seq), '[]'::json) FROM (
-              SELECT id, text, kind, payload, "providerMessageId", seq FROM "Message"
-               WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL) p) AS pending,
-           (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) AS conversation`;
+/** The messages waiting for an answer, in order, and the conversation (`load`'s row), in one statement. */
+const pendingRead = (conversationId: string) => Prisma.sql`
+  SELECT (SELECT COALESCE(json_agg(p ORDER BY p.seq), '[]'::json) FROM (
+            SELECT id, text, kind, payload, "providerMessageId", seq FROM "Message"
+             WHERE "conversationId" = ${conversationId}::uuid AND direction = 'inbound' AND "handledAt" IS NULL) p) AS pending,
+         (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) AS conversation`;
+
+function pendingOf(rows: unknown[]): { pending: Pending[]; conversation: ConversationRow | undefined } {
+  const [row] = rows as Array<{ pending: Pending[]; conversation: ConversationRow | null }>;
   return { pending: (row?.pending ?? []).map(({ id, text, kind, payload, providerMessageId }) => ({ id, text, kind, payload, providerMessageId })), conversation: row?.conversation ?? undefined };
 }
 
-async function answerOne(deps: TurnDeps, conversationId: string, message: Pending, quote: boolean, loaded?: ConversationRow): Promise<Dispatch[]> {
-  let conversation = loaded ?? (await load(deps, conversationId));
+/** `sql`: reads under the conversation's lock; `write`: the outcome's statement (the lock's last one for the last message). */
+async function answerOne(deps: TurnDeps, sql: Sql, write: Sql, conversationId: string, message: Pending, quote: boolean, loaded?: ConversationRow): Promise<Dispatch[]> {
+  let conversation = loaded ?? (await load(sql, conversationId));
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
     await recoverStuckHandoffs(deps.db, conversationId);
-    conversation = await load(deps, conversationId);
+    conversation = await load(sql, conversationId);
   }
 
   const payload = (message.payload ?? {}) as Pick<InboundMessage, 'replyId' | 'location' | 'contacts' | 'attachment' | 'optOut'>;
@@ -217,7 +226,7 @@ async function answerOne(deps: TurnDeps, conversationId: string, message: Pendin
   // a crash finds it handled and writes nothing), store the replies in order with their
   // outbox rows, the new context and the contact's memory, and queue an escalation.
   const nextMemory = JSON.stringify({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } });
-  const rows = await deps.db.sql<{ id: string }>`
+  const rows = await write<{ id: string }>`
     WITH claimed AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
        WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id

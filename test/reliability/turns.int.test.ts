@@ -56,6 +56,32 @@ describe('a message that fails every time', () => {
   });
 });
 
+describe('a message whose outcome cannot be written', () => {
+  it(`is counted under the lock again (the unlock went with the write) and given up on after ${MAX_TURN_ATTEMPTS} tries`, async () => {
+    const poison = await customerWrites(h, randomPhone(), 'hello');
+    // The write of this message's replies fails while the database is up (its turn itself runs fine).
+    await h.rt.db.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION refuse_poison_reply() RETURNS trigger AS $$
+      BEGIN
+        IF NEW."idempotencyKey" LIKE '${poison.id}:%' THEN RAISE EXCEPTION 'reply refused for the test'; END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await h.rt.db.$executeRawUnsafe('CREATE TRIGGER refuse_poison_reply BEFORE INSERT ON "Message" FOR EACH ROW EXECUTE FUNCTION refuse_poison_reply()');
+    try {
+      const deps = turnDeps(h, stubClassifier());
+      for (let i = 1; i < MAX_TURN_ATTEMPTS; i++) await expect(runBotTurn(deps, poison.conversationId)).rejects.toThrow(/reply refused/);
+      expect((await h.rt.db.message.findUniqueOrThrow({ where: { id: poison.id } })).attempts).toBe(MAX_TURN_ATTEMPTS - 1);
+      await runBotTurn(deps, poison.conversationId);
+    } finally {
+      await h.rt.db.$executeRawUnsafe('DROP TRIGGER refuse_poison_reply ON "Message"');
+    }
+    const failed = await h.rt.db.message.findUniqueOrThrow({ where: { id: poison.id } });
+    expect(failed.handledAt).not.toBeNull();
+    expect(failed.errorCode).toBe(TURN_FAILED);
+    expect((await h.rt.db.conversation.findUniqueOrThrow({ where: { id: poison.conversationId } })).escalationReason).toBe(TURN_FAILED);
+  });
+});
+
 describe('the conversation lock', () => {
   it('is tried, not waited for: a second turn on a busy conversation gets LockBusy at once', async () => {
     const message = await customerWrites(h, randomPhone(), 'hello');
