@@ -18,7 +18,7 @@ import { report, settle } from './support/tally.ts';
 let env: FaultEnv;
 let admin: pg.Client;
 beforeAll(async () => {
-  env = await startFaultEnv({ name: 'handoff', env: { PROVIDER_TIMEOUT_MS: '60000' } });
+  env = await startFaultEnv({ name: 'handoff' });
   await (await loadDemoPack(env.databaseUrl)).seed();
   admin = new pg.Client({ connectionString: env.databaseUrl });
   await admin.connect();
