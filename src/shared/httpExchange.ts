@@ -20,7 +20,11 @@ const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agen
 
 type Init = { method: string; headers: Record<string, string>; body?: string; timeoutMs: number };
 
-/** `timeoutMs` bounds the whole exchange, from sending to the last byte of the answer. */
+/**
+ * `timeoutMs` bounds the whole exchange, from sending to the last byte of the answer.
+ * An error after the answer's status arrived carries it (`status`): a 2xx whose body was
+ * cut short still means the server acted on the request.
+ */
 export async function httpExchange(url: string, init: Init): Promise<HttpAnswer> {
   const deadline = Date.now() + init.timeoutMs;
   try {
@@ -37,12 +41,12 @@ function exchangeOnce(target: URL, init: Init, deadline: number): Promise<HttpAn
   const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
   const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
   return new Promise<HttpAnswer>((resolve, reject) => {
-    let answered = false;
+    let answered: number | undefined;
     const req = (protocol === 'https:' ? https : http).request(
       target,
       { method: init.method, headers: { ...init.headers, ...(body ? { 'content-length': String(body.length) } : {}) }, agent: agents[protocol] },
       (res) => {
-        answered = true;
+        answered = res.statusCode ?? 0;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', fail);
@@ -62,7 +66,7 @@ function exchangeOnce(target: URL, init: Init, deadline: number): Promise<HttpAn
     );
     function fail(err: Error) {
       clearTimeout(timer);
-      reject(Object.assign(err, { unanswered: req.reusedSocket && !answered }));
+      reject(Object.assign(err, { unanswered: req.reusedSocket && answered === undefined }, answered === undefined ? {} : { status: answered }));
     }
     const timer = setTimeout(() => req.destroy(new HttpTimeout(`no answer within ${init.timeoutMs}ms`)), Math.max(0, deadline - Date.now()));
     req.on('error', fail);

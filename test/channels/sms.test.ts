@@ -511,6 +511,16 @@ describe('TwilioSender against a local HTTP server', () => {
     expect(error).toMatchObject({ retryable: false, status: 201 });
   });
 
+  it('a 2xx whose body is cut short is not retried (Twilio took the message)', async () => {
+    reply = (res) => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.write('{"sid":"SM'); // and never ends
+    };
+    const error = await sendError(sender({ timeoutMs: 200 }));
+    expect(error).toMatchObject({ retryable: false, status: 201 });
+    expect(error.message).toContain('could not be read');
+  });
+
   it('a timeout is retryable', async () => {
     reply = () => undefined; // never answers
     const error = await sendError(sender({ timeoutMs: 100 }));

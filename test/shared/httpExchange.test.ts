@@ -47,6 +47,8 @@ describe('httpExchange', () => {
     const err = await httpExchange(url, { method: 'GET', headers: {}, timeoutMs: 300 }).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('TimeoutError');
+    // The status had arrived: the caller knows the server acted on the request.
+    expect((err as Error & { status?: number }).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1500);
   });
 });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ChannelSender, OutboundRequest, SendResult } from '../channel.ts';
 import { ProviderError } from '../../shared/errors.ts';
+import { httpExchange, type HttpAnswer } from '../../shared/httpExchange.ts';
 import { MAX_TEXT, splitText } from '../limits.ts';
 
 export type TwilioSenderOptions = {
@@ -57,9 +58,9 @@ export class TwilioSender implements ChannelSender {
     if (request.media) form.set('MediaUrl', request.media.url);
     if (this.#statusCallbackUrl !== undefined) form.set('StatusCallback', this.#statusCallbackUrl);
 
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(this.#endpoint, {
+      response = await httpExchange(this.#endpoint, {
         method: 'POST',
         headers: {
           authorization: this.#authorization,
@@ -70,26 +71,20 @@ export class TwilioSender implements ChannelSender {
           'i-twilio-idempotency-token': request.idempotencyKey,
           'idempotency-key': request.idempotencyKey,
         },
-        body: form,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        body: form.toString(),
+        timeoutMs: this.#timeoutMs,
       });
     } catch (error) {
+      // A 2xx means Twilio took the message: a retry could text the customer twice.
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && status >= 200 && status <= 299) {
+        throw new ProviderError(`Twilio accepted the message (HTTP ${status}) but its response could not be read`, PROVIDER, false, status);
+      }
       throw transportError(error, this.#timeoutMs);
     }
 
-    let text: string;
-    try {
-      text = await response.text();
-    } catch {
-      // A 2xx means Twilio took the message: a retry could text the customer twice.
-      if (response.ok) {
-        throw new ProviderError(`Twilio accepted the message (HTTP ${response.status}) but its response could not be read`, PROVIDER, false, response.status);
-      }
-      text = '';
-    }
-
-    if (response.ok) return { providerMessageId: parseCreated(text, response.status) };
-    throw errorFromResponse(response, text);
+    if (response.status >= 200 && response.status <= 299) return { providerMessageId: parseCreated(response.text, response.status) };
+    throw errorFromResponse(response);
   }
 
   /** A customer who wrote on WhatsApp through Twilio (`whatsapp:+…`) is answered there. */
@@ -127,9 +122,9 @@ function parseCreated(text: string, status: number): string {
   return parsed.data.sid;
 }
 
-function errorFromResponse(response: Response, text: string): ProviderError {
+function errorFromResponse(response: HttpAnswer): ProviderError {
   const status = response.status;
-  const parsed = TwilioErrorBody.safeParse(parseJson(text));
+  const parsed = TwilioErrorBody.safeParse(parseJson(response.text));
   const code = parsed.success && parsed.data.code !== undefined ? String(parsed.data.code) : undefined;
   const moreInfo = parsed.success ? parsed.data.more_info : undefined;
   const retryable = status >= 500 || status === 429;
@@ -141,13 +136,13 @@ function errorFromResponse(response: Response, text: string): ProviderError {
     PROVIDER,
     retryable,
     status,
-    parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+    parseRetryAfter(response.header('retry-after'), Date.now()),
     code,
   );
 }
 
 function transportError(error: unknown, timeoutMs: number): ProviderError {
-  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  const timedOut = error instanceof Error && error.name === 'TimeoutError';
   const reason = timedOut
     ? `timed out after ${timeoutMs} ms`
     : `failed: ${error instanceof Error ? error.message : String(error)}`;
