@@ -113,8 +113,11 @@ export function i18n(): I18n {
 
 /** Always the running pack's catalogs: a translator made before a reload reads the new ones. */
 // A fixed-locale t per catalog instance (a pack reload brings a new one), built once:
-// a turn translates a dozen lines.
+// a turn translates a dozen lines. What it returns is remembered per key and plain
+// options (the last TRANSLATIONS_KEPT per locale): i18next resolves, falls back and
+// interpolates again on every call, and that was a tenth of a worker's CPU per message.
 const fixed = new WeakMap<object, Map<string, (...a: unknown[]) => string>>();
+const TRANSLATIONS_KEPT = 2000;
 
 export function translator(locale: string): TFunction {
   const t = (...args: unknown[]) => {
@@ -122,10 +125,38 @@ export function translator(locale: string): TFunction {
     let byLocale = fixed.get(instance);
     if (!byLocale) fixed.set(instance, (byLocale = new Map()));
     let translate = byLocale.get(locale);
-    if (!translate) byLocale.set(locale, (translate = instance.getFixedT(locale) as unknown as (...a: unknown[]) => string));
+    if (!translate) byLocale.set(locale, (translate = remembered(instance.getFixedT(locale) as unknown as (...a: unknown[]) => unknown)));
     return translate(...args);
   };
   return t as unknown as TFunction;
+}
+
+/** `translate` with its string answers remembered, for calls whose options are plain values. */
+function remembered(translate: (...a: unknown[]) => unknown): (...a: unknown[]) => string {
+  const kept = new Map<string, string>();
+  return (...args) => {
+    const key = memoKey(args);
+    const hit = key === undefined ? undefined : kept.get(key);
+    if (hit !== undefined) return hit;
+    const text = translate(...args);
+    if (key !== undefined && typeof text === 'string') {
+      kept.set(key, text);
+      if (kept.size > TRANSLATIONS_KEPT) kept.delete(kept.keys().next().value!);
+    }
+    return text as string;
+  };
+}
+
+/** A key for a call `t(key)` or `t(key, options)` whose options are strings, numbers or booleans; otherwise none. */
+function memoKey(args: unknown[]): string | undefined {
+  const [key, options] = args;
+  if (typeof key !== 'string' || args.length > 2) return undefined;
+  if (options === undefined) return key;
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
+  for (const value of Object.values(options)) {
+    if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+  }
+  return `${key}\u0000${JSON.stringify(options)}`;
 }
 
 /** One namespace of Baton's catalogs resolved along the fallback chain (what a client shows in `locale`). */

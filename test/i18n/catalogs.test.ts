@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../src/config/env.ts';
 import path from 'node:path';
-import { i18n, installPackCatalogs, loadCatalogs } from '../../src/i18n/i18n.ts';
+import { i18n, installPackCatalogs, loadCatalogs, translator } from '../../src/i18n/i18n.ts';
 import { DEFAULT_PACK_DIR } from '../../src/packs/loadPack.ts';
 import { SCRIPT_OF, scriptCounts } from '../../src/i18n/scripts.ts';
 
@@ -81,5 +81,18 @@ describe('i18next set-up', () => {
     // A key missing in Maithili is looked up in Hindi before English.
     const chain = i18n().services.languageUtils.getFallbackCodes(i18n().options.fallbackLng, 'mai');
     expect(chain.slice(0, 2)).toEqual(['hi', 'en']);
+  });
+
+  it('translates again for other options, and from the new catalogs after a pack reload (answers are remembered per catalog)', () => {
+    installPackCatalogs(sets[1]!.catalogs);
+    const t = translator('en');
+    const once = t('orders:status.shipped', { orderId: 'ORD-1', count: 1, date: 'x' });
+    expect(t('orders:status.shipped', { orderId: 'ORD-1', count: 1, date: 'x' })).toBe(once);
+    expect(t('orders:status.shipped', { orderId: 'ORD-2', count: 3, date: 'x' })).toMatch(/ORD-2.*3 days|3 days.*ORD-2/s);
+    const catalogs = structuredClone(sets[1]!.catalogs);
+    (catalogs.en!.orders as { status: { shipped_one: string } }).status.shipped_one = 'Reloaded {{orderId}}';
+    installPackCatalogs(catalogs);
+    expect(t('orders:status.shipped', { orderId: 'ORD-1', count: 1, date: 'x' })).toBe('Reloaded ORD-1');
+    installPackCatalogs(sets[1]!.catalogs);
   });
 });
