@@ -8,8 +8,10 @@ import { report, settle } from './support/tally.ts';
 
 let env: FaultEnv;
 beforeAll(async () => {
-  // Long provider and model timeouts: the held requests are still open when the kill lands.
-  env = await startFaultEnv({ name: 'workerkill', env: { PROVIDER_TIMEOUT_MS: '60000' } });
+  // Provider and model timeouts long enough that the held requests are still open when the
+  // kill lands (seconds after they start), and no longer: the reply the dead worker had in
+  // flight falls due again after 2 x the timeout + 5 s, and that wait is most of the settle.
+  env = await startFaultEnv({ name: 'workerkill', env: { PROVIDER_TIMEOUT_MS: '30000' } });
   await env.startApi();
 });
 afterAll(async () => {
