@@ -58,6 +58,7 @@ export function createLocks(databaseUrl: string, max = 20) {
           const reading = read ? sql`${read}`.then((r) => ({ r }), (err: unknown) => ({ err })) : undefined;
           locked = (await tried).rows[0]?.ok === true;
           const readDone = (await reading) ?? { r: [] };
+          // Held but unread: the connection is destroyed on the way out, and the lock with it.
           if (locked && 'err' in readDone) throw readDone.err;
           if (locked && 'r' in readDone) rows = readDone.r;
           if (locked || Date.now() >= deadline) break;
