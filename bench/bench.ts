@@ -217,6 +217,28 @@ async function cpuPerMessage<T extends { answered: number }>(cluster: Cluster, r
   return { ...result, cpuMsPerMessage };
 }
 
+/**
+ * What PostgreSQL was asked to write during `run`, per message answered: write
+ * transactions (each a commit that flushes the WAL) and WAL bytes (every row, index entry
+ * and row version written). Both exact and immediate: the next transaction id and the
+ * WAL position, read before and after — unlike the statistics views, which backends
+ * report late. These move with the design (rows and commits per message) where the
+ * throughput's run-to-run spread hides a few per cent.
+ */
+async function databasePerMessage<T extends { answered: number }>(db: Db, run: () => Promise<T>): Promise<T & { databasePerMessage: { writeTransactions: number; walKb: number } }> {
+  const position = async () => {
+    const [row] = await db.$queryRaw<Array<{ xid: string; lsn: string }>>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid, pg_current_wal_lsn()::text AS lsn`;
+    return row!;
+  };
+  const before = await position();
+  const result = await run();
+  const [moved] = await db.$queryRaw<Array<{ xacts: number; bytes: number }>>`
+    SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::numeric - ${before.xid}::numeric)::float8 AS xacts,
+           pg_wal_lsn_diff(pg_current_wal_lsn(), ${before.lsn}::pg_lsn)::float8 AS bytes`;
+  const per = (n: number) => n / Math.max(1, result.answered);
+  return { ...result, databasePerMessage: { writeTransactions: round(per(moved!.xacts)), walKb: round(per(moved!.bytes) / 1024) } };
+}
+
 type Cluster = { api: ChildProcess; workers: ChildProcess[]; baseUrl: string; stop: () => Promise<void> };
 
 async function startCluster(env: Record<string, string>, workers: number, port: number): Promise<Cluster> {
@@ -535,7 +557,7 @@ async function main() {
     provider.reset();
     const fixed = await drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * DURATION_S), rate: RATE, label: `${workers}w @${RATE}/s`, runId: `${index}1` });
     provider.reset();
-    const saturation = await cpuPerMessage(cluster, () => drive(cluster.baseUrl, provider, db, { total: SATURATION_MESSAGES, rate: Infinity, label: `${workers}w saturation`, runId: `${index}2` }));
+    const saturation = await databasePerMessage(db, () => cpuPerMessage(cluster, () => drive(cluster.baseUrl, provider, db, { total: SATURATION_MESSAGES, rate: Infinity, label: `${workers}w saturation`, runId: `${index}2` })));
     // Sends beyond the first of each reply (same Idempotency-Key) and apart from read receipts.
     const duplicates = provider.total() - provider.distinct() - provider.readReceipts();
     if (index === 0) {
@@ -565,7 +587,7 @@ async function main() {
     const stored = await db.message.count({ where: { direction: 'inbound' } });
     runs.push({ workers, warmUpAtRate: warm, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored, unanswered, stuck, escalated });
     process.stdout.write(
-      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms (the 2 s warm-up at that rate before: reply p99 ${warm.replyP99} ms) | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | CPU ms per message ${JSON.stringify(saturation.cpuMsPerMessage)} | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms (the 2 s warm-up at that rate before: reply p99 ${warm.replyP99} ms) | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | CPU ms per message ${JSON.stringify(saturation.cpuMsPerMessage)} | PostgreSQL per message: ${saturation.databasePerMessage.writeTransactions} write transactions, ${saturation.databasePerMessage.walKb} kB of WAL | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
     );
   }
 
