@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type TFunction, type i18n as I18n } from 'i18next';
 import { LOCALES, type Locale } from '../config/env.ts';
+import { boundedCache } from '../shared/boundedCache.ts';
 
 export const LOCALES_DIR = path.resolve(import.meta.dirname, '../../locales');
 
@@ -131,19 +132,12 @@ export function translator(locale: string): TFunction {
   return t as unknown as TFunction;
 }
 
-/** `translate` with its string answers remembered, for calls whose options are plain values. */
+/** `translate` with its answers remembered, for calls whose options are plain values (`memoKey`). */
 function remembered(translate: (...a: unknown[]) => unknown): (...a: unknown[]) => string {
-  const kept = new Map<string, string>();
+  const kept = boundedCache(TRANSLATIONS_KEPT, (_key: string, args: unknown[]) => translate(...args) as string);
   return (...args) => {
     const key = memoKey(args);
-    const hit = key === undefined ? undefined : kept.get(key);
-    if (hit !== undefined) return hit;
-    const text = translate(...args);
-    if (key !== undefined && typeof text === 'string') {
-      kept.set(key, text);
-      if (kept.size > TRANSLATIONS_KEPT) kept.delete(kept.keys().next().value!);
-    }
-    return text as string;
+    return key === undefined ? (translate(...args) as string) : kept(key, args);
   };
 }
 
