@@ -53,10 +53,10 @@ export function createLocks(databaseUrl: string, max = 20) {
       const read = options.read;
       try {
         for (;;) {
-          const tried = client.query<{ ok: boolean }>({ name: 'baton_try_lock', text: 'SELECT pg_try_advisory_lock($1) AS ok', values: [key] });
+          const tried = sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${key}::bigint) AS ok`;
           // Sent with the try; without the lock its rows are dropped (it only read).
           const reading = read ? sql`${read}`.then((r) => ({ r }), (err: unknown) => ({ err })) : undefined;
-          locked = (await tried).rows[0]?.ok === true;
+          locked = (await tried)[0]?.ok === true;
           const readDone = (await reading) ?? { r: [] };
           // Held but unread: the connection is destroyed on the way out, and the lock with it.
           if (locked && 'err' in readDone) throw readDone.err;
@@ -69,7 +69,7 @@ export function createLocks(databaseUrl: string, max = 20) {
           throw new LockBusy(`${scope} ${id} is locked by another worker`);
         }
         let unlocking: Promise<boolean> | undefined;
-        const unlock = () => client.query({ name: 'baton_unlock', text: 'SELECT pg_advisory_unlock($1)', values: [key] }).then(() => true, () => false);
+        const unlock = () => sql`SELECT pg_advisory_unlock(${key}::bigint)`.then(() => true, () => false);
         const last: Sql = <R,>(strings: TemplateStringsArray, ...values: unknown[]) => {
           if (unlocking) throw new Error('the lock was already released by last()');
           const written = sql<R>(strings, ...values);
