@@ -48,6 +48,8 @@ const SILENT_KINDS: ReadonlySet<string> = new Set(['reaction', 'system']);
 /** Tries of one inbound message (while the database is up) before it is given up on. */
 export const MAX_TURN_ATTEMPTS = 3;
 export const TURN_FAILED = 'turn_failed';
+/** How long a turn whose last write failed waits to take its conversation's lock again. */
+const RELOCK_WAIT_MS = 1000;
 
 type Pending = { id: string; text: string; kind: string; payload: unknown; providerMessageId: string | null };
 
@@ -82,9 +84,11 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
         sends.push(...(await answerOne(deps, held.sql, write, conversationId, message, pending.length > 1, i === 0 ? conversation : undefined)));
       } catch (err) {
         if (await isOutage(deps.db, err)) throw err;
-        // The last write failed after the lock went with it: the failure is counted under the lock again.
+        // The last write failed after the lock went with it: the failure is counted under the
+        // lock again, waiting a moment for that unlock (still on its way behind the write) —
+        // without the wait the try could beat it, and the failure would never be counted.
         const count = () => recordFailure(deps, conversationId, message, err);
-        const gaveUp = held.held() ? await count() : await deps.locks.withLock('conversation', conversationId, count);
+        const gaveUp = held.held() ? await count() : await deps.locks.withLock('conversation', conversationId, count, { waitMs: RELOCK_WAIT_MS });
         if (!gaveUp) throw err; // tries left: the job's retry runs it again
         sends.push(...gaveUp);
       }
