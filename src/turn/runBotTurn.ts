@@ -76,13 +76,18 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
   // round trips (see locks.ts): two round trips for a turn that answers one message.
   const answered = await deps.locks.withLock('conversation', conversationId, async (held) => {
     const { pending, conversation } = pendingOf(held.rows);
+    // Several messages answered in one go: each reply quotes the message it answers. The
+    // first is answered from the conversation as read with it, each later one from the
+    // conversation as the outcome before it left it (returned by that outcome's statement).
+    let current = conversation;
     for (const [i, message] of pending.entries()) {
       try {
-        // Several messages answered in one go: each reply quotes the message it answers.
-        // The first is answered from the conversation as read with it; later ones re-read it.
-        const write = i === pending.length - 1 ? held.last : held.sql;
-        sends.push(...(await answerOne(deps, held.sql, write, conversationId, message, pending.length > 1, i === 0 ? conversation : undefined)));
+        const last = i === pending.length - 1;
+        const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last }, current);
+        sends.push(...answer.sends);
+        current = answer.after;
       } catch (err) {
+        current = undefined;
         if (await isOutage(deps.db, err)) throw err;
         // The last write failed after the lock went with it: the failure is counted under the
         // lock again, waiting a moment for that unlock (still on its way behind the write) —
@@ -174,8 +179,21 @@ function pendingOf(rows: unknown[]): { pending: Pending[]; conversation: Convers
   return { pending: (row?.pending ?? []).map(({ id, text, kind, payload, providerMessageId }) => ({ id, text, kind, payload, providerMessageId })), conversation: row?.conversation ?? undefined };
 }
 
-/** `sql`: reads under the conversation's lock; `write`: the outcome's statement (the lock's last one for the last message). */
-async function answerOne(deps: TurnDeps, sql: Sql, write: Sql, conversationId: string, message: Pending, quote: boolean, loaded?: ConversationRow): Promise<Dispatch[]> {
+/**
+ * `sql`: reads under the conversation's lock; `write`: the outcome's statement (the lock's
+ * last one for the last message). `following`: another message is answered after this
+ * one; `after` is then the conversation as this one leaves it, when the outcome could
+ * tell (otherwise the next one reads it).
+ */
+async function answerOne(
+  deps: TurnDeps,
+  sql: Sql,
+  write: Sql,
+  conversationId: string,
+  message: Pending,
+  { quote, following }: { quote: boolean; following: boolean },
+  loaded?: ConversationRow,
+): Promise<{ sends: Dispatch[]; after?: ConversationRow | undefined }> {
   let conversation = loaded ?? (await load(sql, conversationId));
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
@@ -193,7 +211,7 @@ async function answerOne(deps: TurnDeps, sql: Sql, write: Sql, conversationId: s
     if (conversation.ownerType === 'agent' && conversation.ownerId) {
       await deps.events.toAgent(conversation.ownerId, { event: 'message', data: { conversationId, message: messageView(handled) } });
     }
-    return [];
+    return { sends: [] };
   }
   const whatsappId = conversation.channel === 'whatsapp' ? (message.providerMessageId ?? undefined) : undefined;
   if (whatsappId && deps.markRead) {
@@ -230,7 +248,16 @@ async function answerOne(deps: TurnDeps, sql: Sql, write: Sql, conversationId: s
   // a crash finds it handled and writes nothing), store the replies in order with their
   // outbox rows, the new context and the contact's memory, and queue an escalation.
   const nextMemory = JSON.stringify({ ...memory, slots: { ...memory.slots, ...outcome.context.slots } });
-  const rows = await write<{ id: string }>`
+  const nextContext = JSON.stringify(outcome.context);
+  // For a following message, the conversation as this statement's snapshot sees it (owner
+  // and language as the turn's handoffs committed them; this statement's own writes are
+  // laid over it below) instead of a read of its own.
+  const tail = following
+    ? Prisma.sql`SELECT id, NULL::json AS conversation FROM replies
+       UNION ALL
+       SELECT NULL, (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) WHERE EXISTS (SELECT 1 FROM claimed)`
+    : Prisma.sql`SELECT id FROM replies`;
+  const rows = await write<{ id: string | null; conversation?: ConversationRow | null }>`
     WITH claimed AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
        WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id
@@ -246,7 +273,7 @@ async function answerOne(deps: TurnDeps, sql: Sql, write: Sql, conversationId: s
       INSERT INTO "Outbox" (kind, "conversationId", "messageId", "dueAt")
       SELECT 'send', ${conversationId}::uuid, id, now() + make_interval(secs => ${(deps.replies?.graceMs ?? 0) / 1000}::float8) FROM replies
     ), conversation AS (
-      UPDATE "Conversation" SET context = ${JSON.stringify(outcome.context)}::jsonb, "updatedAt" = now()
+      UPDATE "Conversation" SET context = ${nextContext}::jsonb, "updatedAt" = now()
        WHERE id = ${conversationId}::uuid AND EXISTS (SELECT 1 FROM claimed)
     ), contact AS (
       -- Most turns learn nothing new about the customer: no new row version then.
@@ -263,14 +290,23 @@ async function answerOne(deps: TurnDeps, sql: Sql, write: Sql, conversationId: s
        WHERE ${escalation?.handoffId ?? null}::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM claimed)
       ON CONFLICT DO NOTHING
     )
-    SELECT id FROM replies`;
+    ${tail}`;
   if (rating && csat) {
     metrics.csatRatings.inc({ agent: csat.agentId ?? 'none', bot: csat.botId ?? 'none', rating: String(rating) });
     if (csat.agentId) await deps.events.toAgent(csat.agentId, { event: 'csat', data: { conversationId: csat.conversationId, rating } });
   }
-  const sends: Dispatch[] = rows.map((r) => ({ kind: 'send', conversationId, messageId: r.id }));
+  const sends: Dispatch[] = rows.flatMap((r) => (r.id ? [{ kind: 'send' as const, conversationId, messageId: r.id }] : []));
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
-  return sends;
+  const seen = rows.find((r) => r.conversation)?.conversation;
+  // What the statement wrote, over what it saw: the context, the contact's memory, and this
+  // message among the customer's last three answered ones.
+  const after = seen ? {
+    ...seen,
+    context: JSON.parse(nextContext) as unknown,
+    memory: JSON.parse(nextMemory) as unknown,
+    recent: SILENT_KINDS.has(message.kind) ? seen.recent : [...(seen.recent ?? []), message.text].slice(-3),
+  } : undefined;
+  return { sends, after };
 }
 
 /** What the customer shared besides words, as a bot reads it (no provider ids or URLs). */

@@ -82,6 +82,28 @@ describe('a message whose outcome cannot be written', () => {
   });
 });
 
+describe('several messages answered in one turn', () => {
+  it('each is answered from the conversation as the one before it left it: context, recent messages, owner', async () => {
+    const waId = randomPhone();
+    const first = await customerWrites(h, waId, 'is anyone there');
+    const before = await h.rt.db.conversation.findUniqueOrThrow({ where: { id: first.conversationId } });
+    await customerWrites(h, waId, 'is anyone there');
+    await customerWrites(h, waId, 'is anyone there');
+    const fourth = await customerWrites(h, waId, 'hello');
+    expect(await runBotTurn(turnDeps(h, stubClassifier()), first.conversationId)).toBe(4);
+    // The third asks the same as the two before it (read as recent messages after theirs):
+    // a person is asked for, and the fourth, the conversation now waiting, gets no bot reply.
+    const after = await h.rt.db.conversation.findUniqueOrThrow({ where: { id: first.conversationId } });
+    expect(after.status).toBe('waiting');
+    expect(after.escalationReason).toBe('frustration');
+    // Each of the three bot turns counted on the context the previous one wrote.
+    expect((after.context as { turn?: number }).turn).toBe(((before.context as { turn?: number }).turn ?? 0) + 3);
+    const lastReplies = await h.rt.db.message.count({ where: { conversationId: first.conversationId, direction: 'outbound', idempotencyKey: { startsWith: `${fourth.id}:` } } });
+    expect(lastReplies).toBe(0);
+    expect((await h.rt.db.message.findUniqueOrThrow({ where: { id: fourth.id } })).handledAt).not.toBeNull();
+  });
+});
+
 describe('the conversation lock', () => {
   it('is tried, not waited for: a second turn on a busy conversation gets LockBusy at once', async () => {
     const message = await customerWrites(h, randomPhone(), 'hello');
