@@ -8,8 +8,9 @@
 // error, the deadline, too much already in flight — is handed to the send queue at
 // once, exactly as before; a crash leaves it to the sweep when the rows fall due.
 // Sending twice is still guarded by the claim in deliverOutbound and the provider's
-// idempotency key.
-import { deliverOutbound, type Claimed, type DeliverDeps } from '../conversations/deliverOutbound.ts';
+// idempotency key. The first reply's claim is made by the turn's own statement when it
+// can be (`claimsAtWrite`), the others by the statement that records the one before sent.
+import { deliverOutbound, ORDER_HOLD_MS, type Claimed, type DeliverDeps } from '../conversations/deliverOutbound.ts';
 import type { Dispatcher } from '../queues/dispatcher.ts';
 import { ProviderError } from '../shared/errors.ts';
 import { inSpan } from '../observability/tracing.ts';
@@ -30,13 +31,13 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
   const toQueue = (conversationId: string, messageIds: readonly string[], firstTried = false) =>
     deps.dispatcher.dispatch(messageIds.map((messageId, i) => ({ kind: 'send' as const, conversationId, messageId, ...(firstTried && i === 0 ? { spentTries: 1 } : {}) })));
 
-  async function deliver(conversationId: string, messageIds: readonly string[], deadline: number): Promise<void> {
+  async function deliver(conversationId: string, messageIds: readonly string[], deadline: number, first?: Claimed): Promise<void> {
     let done = 0;
     let tried = false;
     const settled: string[] = []; // failed for good, or nothing to do: their outbox rows go here (a sent one's went with it)
     // Each reply's "sent" record claims the next one; a claim left unused (the deadline,
     // a failure) is harmless: the send job claims it again.
-    let claimed: Claimed | undefined;
+    let claimed: Claimed | undefined = first?.id === messageIds[0] ? first : undefined;
     for (const [i, messageId] of messageIds.entries()) {
       // A send may take the provider's whole timeout; it must end before the rows fall due.
       if (Date.now() + deps.providerTimeoutMs + 1000 > deadline) break;
@@ -67,10 +68,19 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
     /** How far in the future a turn's reply rows fall due (the turn writes them with it). */
     graceMs,
     /**
+     * Whether the turn may claim its first reply as it writes it (`Claimed` rules: no
+     * earlier reply of the conversation queued or on its way within `holdSeconds`), and
+     * hand the claim to `start`: one statement fewer per turn. Not when every reply goes
+     * to the queue anyway.
+     */
+    claimsAtWrite: deps.outboundAttempts >= 2,
+    holdSeconds: (deps.orderHoldMs ?? ORDER_HOLD_MS) / 1000,
+    /**
      * Starts delivering `messageIds` (one conversation's, in order) and returns at once.
      * `committedAfter`: a time before the rows were written, so the deadline is before they fall due.
+     * `first`: the first reply as the turn claimed it (see `claimsAtWrite`).
      */
-    async start(conversationId: string, messageIds: readonly string[], committedAfter: number): Promise<void> {
+    async start(conversationId: string, messageIds: readonly string[], committedAfter: number, first?: Claimed): Promise<void> {
       if (messageIds.length === 0) return;
       // With one try in all, a failure here would leave none for the job's dead letter.
       if (deps.outboundAttempts < 2) return toQueue(conversationId, messageIds);
@@ -78,7 +88,7 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
       const deadline = committedAfter + graceMs - 2000;
       const previous = chains.get(conversationId) ?? Promise.resolve();
       const run: Promise<void> = previous
-        .then(() => deliver(conversationId, messageIds, deadline))
+        .then(() => deliver(conversationId, messageIds, deadline, first))
         .catch((err: unknown) => deps.log.warn({ err, conversationId }, 'reply delivery stopped; the sweep takes over'))
         .finally(() => {
           if (chains.get(conversationId) === run) chains.delete(conversationId);

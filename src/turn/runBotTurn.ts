@@ -26,6 +26,7 @@ import type { Dispatch, Dispatcher } from '../queues/dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from '../conversations/messageView.ts';
 import type { ReplyDelivery } from './deliverReplies.ts';
+import type { Claimed } from '../conversations/deliverOutbound.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Sql } from '../db/client.ts';
 
@@ -72,6 +73,7 @@ type ConversationRow = {
 export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
   const startedAt = Date.now();
   const sends: Dispatch[] = [];
+  let first: Claimed | undefined;
   // The pending messages are read, and the last outcome written, with the lock's own
   // round trips (see locks.ts): two round trips for a turn that answers one message.
   const answered = await deps.locks.withLock('conversation', conversationId, async (held) => {
@@ -83,8 +85,11 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
     for (const [i, message] of pending.entries()) {
       try {
         const last = i === pending.length - 1;
-        const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last }, current);
+        // Only the turn's first reply can be claimed as it is written (later ones wait behind it).
+        const claimFirst = sends.length === 0 && deps.replies?.claimsAtWrite === true;
+        const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last, claimFirst }, current);
         sends.push(...answer.sends);
+        first ??= answer.claimed;
         current = answer.after;
       } catch (err) {
         current = undefined;
@@ -109,6 +114,7 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
     conversationId,
     sends.filter((s) => s.kind === 'send').map((s) => s.messageId),
     startedAt,
+    first,
   );
   return answered;
 }
@@ -183,7 +189,8 @@ function pendingOf(rows: unknown[]): { pending: Pending[]; conversation: Convers
  * `sql`: reads under the conversation's lock; `write`: the outcome's statement (the lock's
  * last one for the last message). `following`: another message is answered after this
  * one; `after` is then the conversation as this one leaves it, when the outcome could
- * tell (otherwise the next one reads it).
+ * tell (otherwise the next one reads it). `claimFirst`: claim the first reply for this
+ * process's delivery as it is written, when a claim would succeed (`claimed`).
  */
 async function answerOne(
   deps: TurnDeps,
@@ -191,9 +198,9 @@ async function answerOne(
   write: Sql,
   conversationId: string,
   message: Pending,
-  { quote, following }: { quote: boolean; following: boolean },
+  { quote, following, claimFirst }: { quote: boolean; following: boolean; claimFirst: boolean },
   loaded?: ConversationRow,
-): Promise<{ sends: Dispatch[]; after?: ConversationRow | undefined }> {
+): Promise<{ sends: Dispatch[]; after?: ConversationRow | undefined; claimed?: Claimed | undefined }> {
   let conversation = loaded ?? (await load(sql, conversationId));
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
@@ -253,22 +260,34 @@ async function answerOne(
   // and language as the turn's handoffs committed them; this statement's own writes are
   // laid over it below) instead of a read of its own.
   const tail = following
-    ? Prisma.sql`SELECT id, NULL::json AS conversation FROM replies
+    ? Prisma.sql`SELECT id, status::text AS status, NULL::json AS conversation FROM replies
        UNION ALL
-       SELECT NULL, (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) WHERE EXISTS (SELECT 1 FROM claimed)`
-    : Prisma.sql`SELECT id FROM replies`;
-  const rows = await write<{ id: string | null; conversation?: ConversationRow | null }>`
+       SELECT NULL, NULL, (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) WHERE EXISTS (SELECT 1 FROM claimed)`
+    : Prisma.sql`SELECT id, status::text AS status FROM replies`;
+  const rows = await write<{ id: string | null; status: string | null; conversation?: ConversationRow | null }>`
     WITH claimed AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
        WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id
+    ), first_claim AS (
+      -- deliverOutbound's claim, made as the reply is written: nothing earlier of the
+      -- conversation queued or on its way (within the hold), the customer not opted out.
+      SELECT ${claimFirst}::boolean
+         AND NOT EXISTS (SELECT 1 FROM "Message" e
+                          WHERE e."conversationId" = ${conversationId}::uuid AND e.direction = 'outbound' AND e.status IN ('queued', 'sending')
+                            AND e."updatedAt" > now() - make_interval(secs => ${deps.replies?.holdSeconds ?? 0}::float8))
+         AND NOT EXISTS (SELECT 1 FROM "ChannelIdentity" i
+                          WHERE i.channel = ${conversation.channel}::"Channel" AND i."externalId" = ${conversation.externalId} AND i."optedOutAt" IS NOT NULL) AS ok
     ), replies AS (
-      INSERT INTO "Message" (id, "conversationId", direction, "authorType", "authorId", "authorName", channel, text, payload, "idempotencyKey", status, locale, "updatedAt")
+      INSERT INTO "Message" (id, "conversationId", direction, "authorType", "authorId", "authorName", channel, text, payload, "idempotencyKey", status, attempts, locale, "updatedAt")
       SELECT gen_random_uuid(), ${conversationId}::uuid, 'outbound', 'bot', r.author, r.author, ${conversation.channel}::"Channel", r.text, r.payload,
-             ${message.id} || ':' || r.idx, 'queued', ${outcome.locale}, now()
+             ${message.id} || ':' || r.idx,
+             CASE WHEN r.idx = 0 AND (SELECT ok FROM first_claim) THEN 'sending' ELSE 'queued' END::"MessageStatus",
+             CASE WHEN r.idx = 0 AND (SELECT ok FROM first_claim) THEN 1 ELSE 0 END,
+             ${outcome.locale}, now()
         FROM jsonb_to_recordset(${JSON.stringify(replies)}::jsonb) AS r(idx int, author text, text text, payload jsonb)
        WHERE EXISTS (SELECT 1 FROM claimed)
        ORDER BY r.idx
-      RETURNING id
+      RETURNING id, status
     ), outbox AS (
       INSERT INTO "Outbox" (kind, "conversationId", "messageId", "dueAt")
       SELECT 'send', ${conversationId}::uuid, id, now() + make_interval(secs => ${(deps.replies?.graceMs ?? 0) / 1000}::float8) FROM replies
@@ -296,6 +315,23 @@ async function answerOne(
     if (csat.agentId) await deps.events.toAgent(csat.agentId, { event: 'csat', data: { conversationId: csat.conversationId, rating } });
   }
   const sends: Dispatch[] = rows.flatMap((r) => (r.id ? [{ kind: 'send' as const, conversationId, messageId: r.id }] : []));
+  const [reply] = replies;
+  const claimed: Claimed | undefined = rows[0]?.id && rows[0].status === 'sending' && reply
+    ? {
+        id: rows[0].id,
+        channel: conversation.channel,
+        text: reply.text,
+        locale: outcome.locale,
+        payload: reply.payload ? (JSON.parse(JSON.stringify(reply.payload)) as Claimed['payload']) : null,
+        to: conversation.externalId,
+        claimed: true,
+        status: 'queued',
+        retry_at: null,
+        earlier: false,
+        earlier_retry_at: null,
+        opted_out: false,
+      }
+    : undefined;
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
   const seen = rows.find((r) => r.conversation)?.conversation;
   // What the statement wrote, over what it saw: the context, the contact's memory, and this
@@ -306,7 +342,7 @@ async function answerOne(
     memory: JSON.parse(nextMemory) as unknown,
     recent: SILENT_KINDS.has(message.kind) ? seen.recent : [...(seen.recent ?? []), message.text].slice(-3),
   } : undefined;
-  return { sends, after };
+  return { sends, after, claimed };
 }
 
 /** What the customer shared besides words, as a bot reads it (no provider ids or URLs). */

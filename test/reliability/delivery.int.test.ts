@@ -11,7 +11,9 @@ import { startOutboundWorker } from '../../src/workers/outboundWorker.ts';
 import { requeueStaleSends } from '../../src/workers/staleSends.ts';
 import { eventually, randomPhone } from '../support/harness.ts';
 import { sendsTo, sleep } from '../support/whatsappFlow.ts';
-import { customerWrites, switchableDb, useHarness } from './support.ts';
+import { customerWrites, stubClassifier, switchableDb, turnDeps, useHarness } from './support.ts';
+import { createReplyDelivery } from '../../src/turn/deliverReplies.ts';
+import { runBotTurn } from '../../src/turn/runBotTurn.ts';
 
 const h = useHarness('delivery', { OUTBOUND_ATTEMPTS: '2' });
 
@@ -130,5 +132,37 @@ describe('a reply recorded sent claims the next one in the same statement', () =
     expect(await deliverOutbound(deps, conversationId, fourth.id)).toEqual({ done: 'sent' });
     expect(await deliverOutbound(deps, conversationId, fifth.id)).toEqual({ done: 'sent' });
     expect(bodies(waId)).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
+  });
+});
+
+describe("a turn's replies, claimed as they are written", () => {
+  const turnWithDelivery = () => {
+    const replies = createReplyDelivery({ db: h.rt.db, senders: h.rt.senders, log: h.rt.log, dispatcher: h.rt.dispatcher, providerTimeoutMs: 5000, outboundAttempts: 2 });
+    return { deps: { ...turnDeps(h, stubClassifier()), replies }, replies };
+  };
+
+  it('go out from the worker in order, each tried once', async () => {
+    const waId = randomPhone();
+    const { conversationId } = await customerWrites(h, waId, 'hello');
+    const { deps, replies } = turnWithDelivery();
+    await runBotTurn(deps, conversationId);
+    await replies.drain();
+    const written = await h.rt.db.message.findMany({ where: { conversationId, direction: 'outbound' }, orderBy: { seq: 'asc' } });
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    expect(written.map((m) => [m.status, m.attempts])).toEqual(written.map(() => ['sent', 1]));
+    expect(sendsTo(h.provider, waId).map((r) => r.headers['idempotency-key'])).toEqual(written.map((m) => m.id));
+  });
+
+  it('wait behind an earlier reply of the conversation still queued: none is claimed or sent ahead of it', async () => {
+    const waId = randomPhone();
+    const { conversationId } = await customerWrites(h, waId, 'hello');
+    const earlier = await reply(conversationId, 'earlier, not sent yet');
+    const { deps, replies } = turnWithDelivery();
+    await runBotTurn(deps, conversationId);
+    await replies.drain();
+    expect(sendsTo(h.provider, waId)).toEqual([]);
+    const written = await h.rt.db.message.findMany({ where: { conversationId, direction: 'outbound', id: { not: earlier.id } } });
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    expect(written.every((m) => m.status === 'queued')).toBe(true);
   });
 });
