@@ -60,10 +60,22 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
     return { wait: row.retry_at?.getTime() ?? Date.now() + EARLIER_REPLY_POLL_MS };
   }
 
+  const tried = await sendClaimed(deps, row);
+  if (tried === 'failed') return { done: 'failed' };
+  const next = await recordSent(deps.db, row.channel, [{ id: row.id, providerMessageId: tried.providerMessageId }], options.next ? { id: options.next, holdSeconds } : undefined);
+  return { done: 'sent', ...(next ? { next } : {}) };
+}
+
+/**
+ * Sends a claimed message (not recorded sent: see `recordSent`). 'failed': it never goes
+ * (opted out, or refused for good), and is recorded so. Throws what may be tried again,
+ * after recording a Retry-After.
+ */
+export async function sendClaimed(deps: DeliverDeps, row: Claimed): Promise<{ providerMessageId: string } | 'failed'> {
   if (row.opted_out) {
     // The customer said STOP after this was queued: it never goes (START lets later ones).
     await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: 'opted_out' } });
-    return { done: 'failed' };
+    return 'failed';
   }
   const payload = row.payload ?? {};
   try {
@@ -77,9 +89,8 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       ...(payload.replyTo ? { replyTo: payload.replyTo } : {}),
       ...(row.locale ? { locale: row.locale } : {}),
     });
-    const next = await recordSent(deps.db, { id: row.id, channel: row.channel, providerMessageId }, options.next ? { id: options.next, holdSeconds } : undefined);
     metrics.outbound.inc({ channel: row.channel, status: 'sent' });
-    return { done: 'sent', ...(next ? { next } : {}) };
+    return { providerMessageId };
   } catch (err) {
     if (err instanceof ProviderError) metrics.providerErrors.inc({ channel: row.channel, status: String(err.status ?? 'network') });
     if (err instanceof ProviderError && !err.retryable) {
@@ -88,7 +99,7 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
       await deps.db.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.providerCode ?? String(err.status ?? '') } });
       if (err.providerCode === TWILIO_OPTED_OUT) await setOptedOut(deps.db, row.channel, row.to, true);
       deps.log.warn({ messageId: row.id, status: err.status, code: err.providerCode }, 'send refused by provider');
-      return { done: 'failed' };
+      return 'failed';
     }
     if (err instanceof ProviderError && err.retryAfterMs) {
       // Holds this reply and, through `earlier`, every later one of the conversation.
@@ -103,13 +114,13 @@ export async function deliverOutbound(deps: DeliverDeps, _conversationId: string
  * earlier reply of its conversation is still queued or on its way — `sentNow`, recorded
  * sent by the same statement, does not count — and its Retry-After has passed.
  */
-function claimCtes(messageId: string, holdSeconds: number, sentNow?: string) {
+function claimCtes(messageId: string, holdSeconds: number, sentNow: readonly string[] = []) {
   return Prisma.sql`target AS (
       SELECT m.id, m."conversationId", m.seq, m.status, m."retryAt" FROM "Message" m WHERE m.id = ${messageId}::uuid
     ), earlier AS (
       SELECT e."retryAt" FROM "Message" e, target t
        WHERE e."conversationId" = t."conversationId" AND e.direction = 'outbound'
-         AND e.status IN ('queued', 'sending') AND e.seq < t.seq AND e.id IS DISTINCT FROM ${sentNow ?? null}::uuid
+         AND e.status IN ('queued', 'sending') AND e.seq < t.seq AND NOT (e.id = ANY(${sentNow}::uuid[]))
          AND e."updatedAt" > now() - make_interval(secs => ${holdSeconds}::float8)
        ORDER BY e.seq LIMIT 1
     ), claim AS (
@@ -131,27 +142,39 @@ const claimedRow = Prisma.sql`
       FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
 
 /**
- * Marks the reply sent with the provider's id, and applies in the same statement a
- * receipt that beat us here (the provider answers and posts it at once) — only if it
- * moves the status forward, as every receipt does. Its outbox row, needed no more, goes
- * with it. With `next`, the same statement claims the conversation's following reply
- * (one round trip and one commit fewer per reply after the first) and returns the claim.
+ * Marks replies of one channel sent with the provider's ids, and applies in the same
+ * statement a receipt that beat us here (the provider answers and posts it at once) —
+ * only if it moves the status forward, as every receipt does. Their outbox rows, needed
+ * no more, go with them. With `next`, the same statement claims the conversation's
+ * following reply (one round trip and one commit fewer per reply after the first) and
+ * returns the claim.
  */
-async function recordSent(db: Db, sent: { id: string; channel: ChannelName; providerMessageId: string }, next?: { id: string; holdSeconds: number }): Promise<Claimed | undefined> {
+export async function recordSent(
+  db: Db,
+  channel: ChannelName,
+  sent: ReadonlyArray<{ id: string; providerMessageId: string }>,
+  next?: { id: string; holdSeconds: number },
+): Promise<Claimed | undefined> {
+  const ids = sent.map((s) => s.id);
   const rows = await db.sql<Claimed>`
-    WITH early AS (
-      DELETE FROM "EarlyStatus" WHERE channel = ${sent.channel}::"Channel" AND "providerMessageId" = ${sent.providerMessageId}
-      RETURNING status, "errorCode"
+    WITH s AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(sent)}::jsonb) AS x(id uuid, "providerMessageId" text)
+    ), early AS (
+      DELETE FROM "EarlyStatus" e USING s WHERE e.channel = ${channel}::"Channel" AND e."providerMessageId" = s."providerMessageId"
+      RETURNING e."providerMessageId", e.status, e."errorCode"
     ), outbox AS (
-      DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ${sent.id}::uuid
+      DELETE FROM "Outbox" WHERE kind = 'send' AND "messageId" = ANY(${ids}::uuid[])
     ), ahead AS (
-      SELECT status, "errorCode" FROM early WHERE baton_status_rank(status) > baton_status_rank('sent'::"MessageStatus") LIMIT 1
+      SELECT DISTINCT ON ("providerMessageId") "providerMessageId", status, "errorCode" FROM early
+       WHERE baton_status_rank(status) > baton_status_rank('sent'::"MessageStatus")
+       ORDER BY "providerMessageId", baton_status_rank(status) DESC
     ), sent AS (
       UPDATE "Message" m
-         SET status = COALESCE((SELECT status FROM ahead), 'sent'::"MessageStatus"),
-             "errorCode" = COALESCE((SELECT "errorCode" FROM ahead), m."errorCode"),
-             "providerMessageId" = ${sent.providerMessageId}, "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
-       WHERE m.id = ${sent.id}::uuid
-    )${next ? Prisma.sql`, ${claimCtes(next.id, next.holdSeconds, sent.id)} ${claimedRow}` : Prisma.sql` SELECT NULL WHERE false`}`;
+         SET status = COALESCE(a.status, 'sent'::"MessageStatus"),
+             "errorCode" = COALESCE(a."errorCode", m."errorCode"),
+             "providerMessageId" = s."providerMessageId", "handledAt" = now(), "retryAt" = NULL, "updatedAt" = now()
+        FROM s LEFT JOIN ahead a ON a."providerMessageId" = s."providerMessageId"
+       WHERE m.id = s.id
+    )${next ? Prisma.sql`, ${claimCtes(next.id, next.holdSeconds, ids)} ${claimedRow}` : Prisma.sql` SELECT NULL WHERE false`}`;
   return next ? rows[0] : undefined;
 }

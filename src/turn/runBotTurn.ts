@@ -73,7 +73,7 @@ type ConversationRow = {
 export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
   const startedAt = Date.now();
   const sends: Dispatch[] = [];
-  let first: Claimed | undefined;
+  const claims: Claimed[] = [];
   // The pending messages are read, and the last outcome written, with the lock's own
   // round trips (see locks.ts): two round trips for a turn that answers one message.
   const answered = await deps.locks.withLock('conversation', conversationId, async (held) => {
@@ -85,11 +85,12 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
     for (const [i, message] of pending.entries()) {
       try {
         const last = i === pending.length - 1;
-        // Only the turn's first reply can be claimed as it is written (later ones wait behind it).
-        const claimFirst = sends.length === 0 && deps.replies?.claimsAtWrite === true;
-        const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last, claimFirst }, current);
+        // Replies are claimed as they are written while every reply before them in the turn
+        // was (the claims this turn holds do not count as earlier replies on their way).
+        const claimed = deps.replies?.claimsAtWrite === true && claims.length === sends.filter((s) => s.kind === 'send').length ? claims.map((c) => c.id) : undefined;
+        const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last, claimed }, current);
         sends.push(...answer.sends);
-        first ??= answer.claimed;
+        claims.push(...answer.claimed);
         current = answer.after;
       } catch (err) {
         current = undefined;
@@ -114,7 +115,7 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
     conversationId,
     sends.filter((s) => s.kind === 'send').map((s) => s.messageId),
     startedAt,
-    first,
+    claims,
   );
   return answered;
 }
@@ -189,8 +190,9 @@ function pendingOf(rows: unknown[]): { pending: Pending[]; conversation: Convers
  * `sql`: reads under the conversation's lock; `write`: the outcome's statement (the lock's
  * last one for the last message). `following`: another message is answered after this
  * one; `after` is then the conversation as this one leaves it, when the outcome could
- * tell (otherwise the next one reads it). `claimFirst`: claim the first reply for this
- * process's delivery as it is written, when a claim would succeed (`claimed`).
+ * tell (otherwise the next one reads it). `claimed`: when set, the replies are claimed
+ * for this process's delivery as they are written if a claim would succeed, these
+ * earlier replies (the turn's own claims) not counting against it.
  */
 async function answerOne(
   deps: TurnDeps,
@@ -198,9 +200,9 @@ async function answerOne(
   write: Sql,
   conversationId: string,
   message: Pending,
-  { quote, following, claimFirst }: { quote: boolean; following: boolean; claimFirst: boolean },
+  { quote, following, claimed: ours }: { quote: boolean; following: boolean; claimed: readonly string[] | undefined },
   loaded?: ConversationRow,
-): Promise<{ sends: Dispatch[]; after?: ConversationRow | undefined; claimed?: Claimed | undefined }> {
+): Promise<{ sends: Dispatch[]; after?: ConversationRow | undefined; claimed: Claimed[] }> {
   let conversation = loaded ?? (await load(sql, conversationId));
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
@@ -218,7 +220,7 @@ async function answerOne(
     if (conversation.ownerType === 'agent' && conversation.ownerId) {
       await deps.events.toAgent(conversation.ownerId, { event: 'message', data: { conversationId, message: messageView(handled) } });
     }
-    return { sends: [] };
+    return { sends: [], claimed: [] };
   }
   const whatsappId = conversation.channel === 'whatsapp' ? (message.providerMessageId ?? undefined) : undefined;
   if (whatsappId && deps.markRead) {
@@ -268,21 +270,23 @@ async function answerOne(
     WITH claimed AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
        WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id
-    ), first_claim AS (
-      -- deliverOutbound's claim, made as the reply is written: nothing earlier of the
-      -- conversation queued or on its way (within the hold), the customer not opted out.
-      SELECT ${claimFirst}::boolean
+    ), claimable AS (
+      -- deliverOutbound's claim, made as the replies are written: nothing earlier of the
+      -- conversation queued or on its way (within the hold) but the turn's own claims, the
+      -- customer not opted out.
+      SELECT ${ours !== undefined}::boolean
          AND NOT EXISTS (SELECT 1 FROM "Message" e
                           WHERE e."conversationId" = ${conversationId}::uuid AND e.direction = 'outbound' AND e.status IN ('queued', 'sending')
-                            AND e."updatedAt" > now() - make_interval(secs => ${deps.replies?.holdSeconds ?? 0}::float8))
+                            AND e."updatedAt" > now() - make_interval(secs => ${deps.replies?.holdSeconds ?? 0}::float8)
+                            AND NOT (e.id = ANY(${ours ?? []}::uuid[])))
          AND NOT EXISTS (SELECT 1 FROM "ChannelIdentity" i
                           WHERE i.channel = ${conversation.channel}::"Channel" AND i."externalId" = ${conversation.externalId} AND i."optedOutAt" IS NOT NULL) AS ok
     ), replies AS (
       INSERT INTO "Message" (id, "conversationId", direction, "authorType", "authorId", "authorName", channel, text, payload, "idempotencyKey", status, attempts, locale, "updatedAt")
       SELECT gen_random_uuid(), ${conversationId}::uuid, 'outbound', 'bot', r.author, r.author, ${conversation.channel}::"Channel", r.text, r.payload,
              ${message.id} || ':' || r.idx,
-             CASE WHEN r.idx = 0 AND (SELECT ok FROM first_claim) THEN 'sending' ELSE 'queued' END::"MessageStatus",
-             CASE WHEN r.idx = 0 AND (SELECT ok FROM first_claim) THEN 1 ELSE 0 END,
+             CASE WHEN (SELECT ok FROM claimable) THEN 'sending' ELSE 'queued' END::"MessageStatus",
+             CASE WHEN (SELECT ok FROM claimable) THEN 1 ELSE 0 END,
              ${outcome.locale}, now()
         FROM jsonb_to_recordset(${JSON.stringify(replies)}::jsonb) AS r(idx int, author text, text text, payload jsonb)
        WHERE EXISTS (SELECT 1 FROM claimed)
@@ -315,23 +319,13 @@ async function answerOne(
     if (csat.agentId) await deps.events.toAgent(csat.agentId, { event: 'csat', data: { conversationId: csat.conversationId, rating } });
   }
   const sends: Dispatch[] = rows.flatMap((r) => (r.id ? [{ kind: 'send' as const, conversationId, messageId: r.id }] : []));
-  const [reply] = replies;
-  const claimed: Claimed | undefined = rows[0]?.id && rows[0].status === 'sending' && reply
-    ? {
-        id: rows[0].id,
-        channel: conversation.channel,
-        text: reply.text,
-        locale: outcome.locale,
-        payload: reply.payload ? (JSON.parse(JSON.stringify(reply.payload)) as Claimed['payload']) : null,
-        to: conversation.externalId,
-        claimed: true,
-        status: 'queued',
-        retry_at: null,
-        earlier: false,
-        earlier_retry_at: null,
-        opted_out: false,
-      }
-    : undefined;
+  // Written in order: the n-th row returned is the n-th reply.
+  const claimed: Claimed[] = rows.flatMap((r, i) => {
+    const reply = replies[i];
+    if (!r.id || r.status !== 'sending' || !reply) return [];
+    const payload = reply.payload ? (JSON.parse(JSON.stringify(reply.payload)) as Claimed['payload']) : null;
+    return [{ id: r.id, channel: conversation.channel, text: reply.text, locale: outcome.locale, payload, to: conversation.externalId, claimed: true, status: 'queued', retry_at: null, earlier: false, earlier_retry_at: null, opted_out: false }];
+  });
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
   const seen = rows.find((r) => r.conversation)?.conversation;
   // What the statement wrote, over what it saw: the context, the contact's memory, and this

@@ -10,7 +10,7 @@ import { jobId } from '../../src/queues/jobs.ts';
 import { startOutboundWorker } from '../../src/workers/outboundWorker.ts';
 import { requeueStaleSends } from '../../src/workers/staleSends.ts';
 import { eventually, randomPhone } from '../support/harness.ts';
-import { sendsTo, sleep } from '../support/whatsappFlow.ts';
+import { sendsTo, sleep, WHATSAPP_SEND_PATH } from '../support/whatsappFlow.ts';
 import { customerWrites, stubClassifier, switchableDb, turnDeps, useHarness } from './support.ts';
 import { createReplyDelivery } from '../../src/turn/deliverReplies.ts';
 import { runBotTurn } from '../../src/turn/runBotTurn.ts';
@@ -141,16 +141,44 @@ describe("a turn's replies, claimed as they are written", () => {
     return { deps: { ...turnDeps(h, stubClassifier()), replies }, replies };
   };
 
-  it('go out from the worker in order, each tried once', async () => {
+  it('go out from the worker in order, each tried once, for every message the turn answers', async () => {
     const waId = randomPhone();
     const { conversationId } = await customerWrites(h, waId, 'hello');
+    await customerWrites(h, waId, 'thanks');
     const { deps, replies } = turnWithDelivery();
     await runBotTurn(deps, conversationId);
     await replies.drain();
     const written = await h.rt.db.message.findMany({ where: { conversationId, direction: 'outbound' }, orderBy: { seq: 'asc' } });
-    expect(written.length).toBeGreaterThanOrEqual(2);
+    expect(written.length).toBeGreaterThanOrEqual(3);
     expect(written.map((m) => [m.status, m.attempts])).toEqual(written.map(() => ['sent', 1]));
     expect(sendsTo(h.provider, waId).map((r) => r.headers['idempotency-key'])).toEqual(written.map((m) => m.id));
+  });
+
+  it('a retryable failure after the first: the first is recorded sent, the rest go to the send queue, the failed try counted', async () => {
+    const waId = randomPhone();
+    const { conversationId } = await customerWrites(h, waId, 'hello');
+    let calls = 0;
+    const whatsapp = h.rt.senders.whatsapp;
+    // The stand-in answers the turn's second send with a 503.
+    const send = (req: Parameters<typeof whatsapp.send>[0]) => {
+      if (++calls === 2) h.provider.failNext(WHATSAPP_SEND_PATH, { status: 503 });
+      return whatsapp.send(req);
+    };
+    const senders = { ...h.rt.senders, whatsapp: { ...whatsapp, send } };
+    const replies = createReplyDelivery({ db: h.rt.db, senders, log: h.rt.log, dispatcher: h.rt.dispatcher, providerTimeoutMs: 5000, outboundAttempts: 2 });
+    await runBotTurn({ ...turnDeps(h, stubClassifier()), replies }, conversationId);
+    await replies.drain();
+    const [first, second, ...rest] = await h.rt.db.message.findMany({ where: { conversationId, direction: 'outbound' }, orderBy: { seq: 'asc' } });
+    expect(first).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(second).toMatchObject({ status: 'sending', attempts: 1 });
+    // Both reached the provider; it refused the second.
+    expect(sendsTo(h.provider, waId).map((r) => r.headers['idempotency-key'])).toEqual([first!.id, second!.id]);
+    // The failed try is counted: its job makes one try fewer than the replies after it.
+    for (const [m, spent] of [[second!, 1] as const, ...rest.map((r) => [r, 0] as const)]) {
+      const job = await h.rt.producer.queues.outbound.getJob(jobId.send(m.id));
+      expect(job?.data).toMatchObject({ messageId: m.id });
+      expect(job?.opts.attempts).toBe(h.rt.producer.outboundAttempts - spent);
+    }
   });
 
   it('wait behind an earlier reply of the conversation still queued: none is claimed or sent ahead of it', async () => {
