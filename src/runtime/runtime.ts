@@ -24,6 +24,7 @@ import { createOpenStreams } from '../realtime/openStreams.ts';
 import type { Logger } from '../shared/logger.ts';
 import { startInboundWorker, turnsInFlight } from '../workers/inboundWorker.ts';
 import { createSlots } from '../shared/slots.ts';
+import { boundedSet } from '../shared/boundedCache.ts';
 import { createReplyDelivery } from '../turn/deliverReplies.ts';
 import { startOutboundWorker } from '../workers/outboundWorker.ts';
 import { startOutboxSweeper } from '../workers/outboxSweeper.ts';
@@ -38,6 +39,9 @@ import { observeJobs } from '../workers/jobMetrics.ts';
 import { registerScrapeGauges } from '../observability/metrics.ts';
 import { QueueName } from '../queues/names.ts';
 import { within } from './shutdown.ts';
+
+/** Messages a worker remembers answering, so that their own turn jobs are skipped (ids: ~1 MB). */
+const ANSWERED_REMEMBERED = 20_000;
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
@@ -165,6 +169,7 @@ export async function createRuntime(config: Config, urls: { databaseUrl: string;
         log,
         events,
         replies,
+        answered: boundedSet(ANSWERED_REMEMBERED),
         slots: createSlots(concurrency),
         markRead: (providerMessageId: string) => whatsapp.markRead(providerMessageId),
         get pack() {

@@ -20,3 +20,16 @@ export function boundedCache<V, A extends unknown[] = []>(max: number, compute: 
     return value;
   };
 }
+
+/** The last `max` keys added, oldest forgotten first. */
+export function boundedSet(max: number) {
+  const keys = new Set<string>();
+  return {
+    has: (key: string) => keys.has(key),
+    add(key: string) {
+      keys.add(key);
+      if (keys.size > max) keys.delete(keys.values().next().value!);
+    },
+  };
+}
+export type BoundedSet = ReturnType<typeof boundedSet>;

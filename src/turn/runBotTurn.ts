@@ -29,6 +29,7 @@ import type { ReplyDelivery } from './deliverReplies.ts';
 import type { Claimed } from '../conversations/deliverOutbound.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Sql } from '../db/client.ts';
+import type { BoundedSet } from '../shared/boundedCache.ts';
 
 /**
  * `markRead`: WhatsApp's read receipt with the typing indicator (best effort, never awaited by the turn).
@@ -41,6 +42,8 @@ export type TurnDeps = PerformDeps & {
   events: AgentEvents;
   markRead?: (providerMessageId: string) => Promise<void>;
   replies?: ReplyDelivery;
+  /** Messages this process's turns answered lately: a job for one of them has nothing to do. */
+  answered?: BoundedSet;
 };
 
 /** Stored and shown to people, never a bot turn, never counted toward an escalation. */
@@ -70,8 +73,13 @@ type ConversationRow = {
   optedOut: boolean;
 };
 
-export async function runBotTurn(deps: TurnDeps, conversationId: string): Promise<number> {
+/** `messageId`: the message the turn is for, if any (`answered` may then spare the turn). */
+export async function runBotTurn(deps: TurnDeps, conversationId: string, messageId?: string): Promise<number> {
+  // A burst on one conversation is answered by the first of its turns; the others' jobs
+  // would take the lock and read nothing pending.
+  if (messageId && deps.answered?.has(messageId)) return 0;
   const startedAt = Date.now();
+  const handled: string[] = [];
   const sends: Dispatch[] = [];
   const claims: Claimed[] = [];
   // The pending messages are read, and the last outcome written, with the lock's own
@@ -91,6 +99,7 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
         const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last, claimed }, current);
         sends.push(...answer.sends);
         claims.push(...answer.claimed);
+        handled.push(message.id);
         current = answer.after;
       } catch (err) {
         current = undefined;
@@ -102,10 +111,12 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string): Promis
         const gaveUp = held.held() ? await count() : await deps.locks.withLock('conversation', conversationId, count, { waitMs: RELOCK_WAIT_MS });
         if (!gaveUp) throw err; // tries left: the job's retry runs it again
         sends.push(...gaveUp);
+        handled.push(message.id);
       }
     }
     return pending.length;
   }, { read: pendingRead(conversationId) });
+  for (const id of handled) deps.answered?.add(id);
   if (!deps.replies) {
     await deps.dispatcher.dispatch(sends);
     return answered;

@@ -24,7 +24,7 @@ export function startInboundWorker(deps: TurnDeps, connection: Redis, prefix: st
       if (!parsed.success) throw new UnrecoverableError(`bad turn job: ${parsed.error.message}`);
       try {
         const { conversationId, messageId, trace } = parsed.data;
-        const turn = () => runBotTurn(deps, conversationId);
+        const turn = () => runBotTurn(deps, conversationId, messageId);
         return await inSpan('bot.turn', { 'baton.conversation_id': conversationId, 'baton.message_id': messageId }, () => (deps.slots ? deps.slots.run(turn) : turn()), trace);
       } catch (err) {
         if (err instanceof LockBusy) {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.ts';
 import { MAX_TURN_ATTEMPTS, runBotTurn, TURN_FAILED } from '../../src/turn/runBotTurn.ts';
 import { LockBusy } from '../../src/db/locks.ts';
+import { boundedSet } from '../../src/shared/boundedCache.ts';
 import { claimConversation } from '../../src/escalation/claimConversation.ts';
 import { releaseConversation } from '../../src/escalation/handOn.ts';
 import { sweepStuckHandoffs } from '../../src/handoff/protocol.ts';
@@ -101,6 +102,21 @@ describe('several messages answered in one turn', () => {
     const lastReplies = await h.rt.db.message.count({ where: { conversationId: first.conversationId, direction: 'outbound', idempotencyKey: { startsWith: `${fourth.id}:` } } });
     expect(lastReplies).toBe(0);
     expect((await h.rt.db.message.findUniqueOrThrow({ where: { id: fourth.id } })).handledAt).not.toBeNull();
+  });
+});
+
+describe("a message's own turn job, after another turn answered it", () => {
+  it('is spared when this process answered it: no lock, no read; a message it did not answer still runs', async () => {
+    const waId = randomPhone();
+    const first = await customerWrites(h, waId, 'hello');
+    const second = await customerWrites(h, waId, 'thanks');
+    const deps = { ...turnDeps(h, stubClassifier()), answered: boundedSet(100) };
+    expect(await runBotTurn(deps, first.conversationId, first.id)).toBe(2);
+    // The lock is where every turn starts: one that touches it fails here.
+    const untouchable = { ...deps, locks: { withLock: () => Promise.reject(new Error('took the lock')) } as unknown as typeof deps.locks };
+    expect(await runBotTurn(untouchable, second.conversationId, second.id)).toBe(0);
+    const third = await customerWrites(h, waId, 'hello again');
+    await expect(runBotTurn(untouchable, third.conversationId, third.id)).rejects.toThrow('took the lock');
   });
 });
 
