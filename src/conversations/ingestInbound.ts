@@ -42,55 +42,28 @@ export function ingestInbound(deps: IngestDeps, messages: readonly InboundMessag
   });
 }
 
-/** How long enqueued turns' outbox rows wait for the next batch's statement to drop them. */
-const DROP_ROWS_LULL_MS = 50;
-
 /**
  * Group commit at ingest: the messages of concurrent webhook requests are stored by one
  * statement (one transaction, one commit) and their turns enqueued in one Redis round
- * trip; each request is answered once its own messages are committed. See
- * src/db/groupCommit.ts for how batches form and fail.
+ * trip with one outbox delete; each request is answered once its own messages are
+ * committed. See src/db/groupCommit.ts for how batches form and fail.
  * The answer does not wait for Redis: once committed, a message has its outbox row, and
  * the sweep enqueues whatever this dispatch does not (Redis away, the process gone).
- * The rows of enqueued turns are dropped by the next batch's statement, or after a lull
- * by one of their own: a commit fewer per batch while webhooks keep coming.
  */
 export function createInboundWriter(db: Db, dispatcher: Dispatcher): InboundWriter {
-  let enqueued: string[] = [];
-  let lull: NodeJS.Timeout | undefined;
-  const dropAlone = () => {
-    lull = undefined;
-    const ids = enqueued.splice(0);
-    // Left, they are only enqueued again by the sweep, which adds nothing.
-    if (ids.length) void db.sql`DELETE FROM "Outbox" WHERE "messageId" = ANY(${ids}::uuid[])`.catch(() => {});
-  };
-  const dropLater = async (ids: string[]) => {
-    enqueued.push(...ids);
-    if (!lull) lull = setTimeout(dropAlone, DROP_ROWS_LULL_MS).unref();
-  };
   return groupCommit<Request, Ingested[]>(async (requests) => {
     const items = requests.flatMap((r) => r.messages.map((message) => ({ message, defaultLocale: r.defaultLocale, triageId: r.triageId, trace: r.trace })));
-    const dropping = enqueued;
-    enqueued = [];
-    let stored: Ingested[];
-    try {
-      stored = await storeMany(db, items, dropping);
-    } catch (err) {
-      enqueued.push(...dropping);
-      throw err;
-    }
+    const stored = await storeMany(db, items);
     // Best effort, never rejects (see Dispatcher.dispatch).
     void dispatcher.dispatch(
       stored.flatMap((r, i) => (r.duplicate ? [] : [{ kind: 'turn' as const, conversationId: r.conversationId, messageId: r.messageId, ...(items[i]!.trace ? { trace: items[i]!.trace } : {}) }])),
-      dropLater,
     );
     let next = 0;
     return requests.map((r) => stored.slice(next, (next += r.messages.length)));
   }, { shared: isUnavailable });
 }
 
-/** `dropping`: outbox rows of turns already in Redis, dropped by the same statement. */
-async function storeMany(db: Db, items: ReadonlyArray<{ message: InboundMessage; defaultLocale: string; triageId: string }>, dropping: readonly string[]): Promise<Ingested[]> {
+async function storeMany(db: Db, items: ReadonlyArray<{ message: InboundMessage; defaultLocale: string; triageId: string }>): Promise<Ingested[]> {
   if (items.length === 0) return [];
   const rows = items.map(({ message, defaultLocale, triageId }) => ({
     channel: message.channel,
@@ -109,7 +82,6 @@ async function storeMany(db: Db, items: ReadonlyArray<{ message: InboundMessage;
   // rules prisma/migrations/*_ingest_function keeps: a later message sees an earlier
   // one's contact and conversation, and a repeat within the batch is a duplicate.
   const stored = await db.sql<{ message_id: string; conversation_id: string; duplicate: boolean }>`
-    WITH dropped AS (DELETE FROM "Outbox" WHERE kind = 'turn' AND "messageId" = ANY(${dropping}::uuid[]))
     SELECT f.message_id, f.conversation_id, f.duplicate
       FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) WITH ORDINALITY AS e(v, n)
       CROSS JOIN LATERAL baton_ingest_inbound(

@@ -39,12 +39,8 @@ function bounded<T>(work: Promise<T>): Promise<T> {
 }
 
 export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: { replyMs: number } = { replyMs: 120_000 }) {
-  const dropRows = async (ids: string[]) => {
-    await db.sql`DELETE FROM "Outbox" WHERE "messageId" = ANY(${ids}::uuid[])`;
-  };
-
-  /** Enqueues a batch (one Redis round trip per kind), then drops their outbox rows (`drop`). */
-  async function enqueue(items: readonly Dispatch[], drop: (ids: string[]) => Promise<void> = dropRows): Promise<boolean> {
+  /** Enqueues a batch (one Redis round trip per kind), then drops their outbox rows. */
+  async function enqueue(items: readonly Dispatch[]): Promise<boolean> {
     if (items.length === 0) return true;
     try {
       const trace = currentTraceparent();
@@ -68,7 +64,8 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: {
         const delay = Math.max(0, held.claimedAt.getTime() + sla.replyMs - Date.now());
         await bounded(producer.escalate({ kind: 'sla-reply', conversationId: i.conversationId, agentId: held.ownerId, claimedAt: held.claimedAt.toISOString() }, delay));
       }
-      await drop(items.map((i) => i.messageId));
+      const ids = items.map((i) => i.messageId);
+      await db.sql`DELETE FROM "Outbox" WHERE "messageId" = ANY(${ids}::uuid[])`;
       return true;
     } catch (err) {
       log.warn({ err, items: items.length }, 'enqueue failed; the outbox sweep will retry');
@@ -77,13 +74,9 @@ export function createDispatcher(db: Db, producer: Producer, log: Logger, sla: {
   }
 
   return {
-    /**
-     * Best effort: a failure leaves the rows for the sweep and never fails the caller.
-     * `drop`: who drops the outbox rows once the jobs are in Redis (by default a statement
-     * of their own; a row left a while only means the sweep adds its job again, a no-op).
-     */
-    async dispatch(items: readonly Dispatch[], drop?: (ids: string[]) => Promise<void>): Promise<void> {
-      await enqueue(items, drop);
+    /** Best effort: a failure leaves the rows for the sweep and never fails the caller. */
+    async dispatch(items: readonly Dispatch[]): Promise<void> {
+      await enqueue(items);
     },
     /** Enqueues rows due `olderThanMs` ago or earlier; returns how many went to Redis. */
     async sweep(olderThanMs: number, limit = 500): Promise<number> {
