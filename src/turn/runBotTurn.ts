@@ -95,10 +95,10 @@ export async function runBotTurn(deps: TurnDeps, conversationId: string, message
         const last = i === pending.length - 1;
         // Replies are claimed as they are written while every reply before them in the turn
         // was (the claims this turn holds do not count as earlier replies on their way).
-        const claimed = deps.replies?.claimsAtWrite === true && claims.length === sends.filter((s) => s.kind === 'send').length ? claims.map((c) => c.id) : undefined;
-        const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last, claimed }, current);
+        const heldClaims = deps.replies?.claimsAtWrite === true && claims.length === sends.filter((s) => s.kind === 'send').length ? claims.map((c) => c.id) : undefined;
+        const answer = await answerOne(deps, held.sql, last ? held.last : held.sql, conversationId, message, { quote: pending.length > 1, following: !last, heldClaims }, current);
         sends.push(...answer.sends);
-        claims.push(...answer.claimed);
+        claims.push(...answer.claims);
         handled.push(message.id);
         current = answer.after;
       } catch (err) {
@@ -201,9 +201,9 @@ function pendingOf(rows: unknown[]): { pending: Pending[]; conversation: Convers
  * `sql`: reads under the conversation's lock; `write`: the outcome's statement (the lock's
  * last one for the last message). `following`: another message is answered after this
  * one; `after` is then the conversation as this one leaves it, when the outcome could
- * tell (otherwise the next one reads it). `claimed`: when set, the replies are claimed
- * for this process's delivery as they are written if a claim would succeed, these
- * earlier replies (the turn's own claims) not counting against it.
+ * tell (otherwise the next one reads it). `heldClaims`: when set, the replies are claimed
+ * for this process's delivery as they are written if a claim would succeed (`claims`),
+ * these earlier replies (the turn's own claims) not counting against it.
  */
 async function answerOne(
   deps: TurnDeps,
@@ -211,9 +211,9 @@ async function answerOne(
   write: Sql,
   conversationId: string,
   message: Pending,
-  { quote, following, claimed: ours }: { quote: boolean; following: boolean; claimed: readonly string[] | undefined },
+  { quote, following, heldClaims }: { quote: boolean; following: boolean; heldClaims: readonly string[] | undefined },
   loaded?: ConversationRow,
-): Promise<{ sends: Dispatch[]; after?: ConversationRow | undefined; claimed: Claimed[] }> {
+): Promise<{ sends: Dispatch[]; after?: ConversationRow | undefined; claims: Claimed[] }> {
   let conversation = loaded ?? (await load(sql, conversationId));
   if (conversation.ownerType === 'handoff_pending') {
     // A handoff was interrupted (the process died between pause and release).
@@ -231,7 +231,7 @@ async function answerOne(
     if (conversation.ownerType === 'agent' && conversation.ownerId) {
       await deps.events.toAgent(conversation.ownerId, { event: 'message', data: { conversationId, message: messageView(handled) } });
     }
-    return { sends: [], claimed: [] };
+    return { sends: [], claims: [] };
   }
   const whatsappId = conversation.channel === 'whatsapp' ? (message.providerMessageId ?? undefined) : undefined;
   if (whatsappId && deps.markRead) {
@@ -275,21 +275,21 @@ async function answerOne(
   const tail = following
     ? Prisma.sql`SELECT id, status::text AS status, NULL::json AS conversation FROM replies
        UNION ALL
-       SELECT NULL, NULL, (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) WHERE EXISTS (SELECT 1 FROM claimed)`
+       SELECT NULL, NULL, (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) WHERE EXISTS (SELECT 1 FROM handled)`
     : Prisma.sql`SELECT id, status::text AS status FROM replies`;
   const rows = await write<{ id: string | null; status: string | null; conversation?: ConversationRow | null }>`
-    WITH claimed AS (
+    WITH handled AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
        WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id
     ), claimable AS (
       -- deliverOutbound's claim, made as the replies are written: nothing earlier of the
       -- conversation queued or on its way (within the hold) but the turn's own claims, the
       -- customer not opted out.
-      SELECT ${ours !== undefined}::boolean
+      SELECT ${heldClaims !== undefined}::boolean
          AND NOT EXISTS (SELECT 1 FROM "Message" e
                           WHERE e."conversationId" = ${conversationId}::uuid AND e.direction = 'outbound' AND e.status IN ('queued', 'sending')
                             AND e."updatedAt" > now() - make_interval(secs => ${deps.replies?.holdSeconds ?? 0}::float8)
-                            AND NOT (e.id = ANY(${ours ?? []}::uuid[])))
+                            AND NOT (e.id = ANY(${heldClaims ?? []}::uuid[])))
          AND NOT EXISTS (SELECT 1 FROM "ChannelIdentity" i
                           WHERE i.channel = ${conversation.channel}::"Channel" AND i."externalId" = ${conversation.externalId} AND i."optedOutAt" IS NOT NULL) AS ok
     ), replies AS (
@@ -300,7 +300,7 @@ async function answerOne(
              CASE WHEN (SELECT ok FROM claimable) THEN 1 ELSE 0 END,
              ${outcome.locale}, now()
         FROM jsonb_to_recordset(${JSON.stringify(replies)}::jsonb) AS r(idx int, author text, text text, payload jsonb)
-       WHERE EXISTS (SELECT 1 FROM claimed)
+       WHERE EXISTS (SELECT 1 FROM handled)
        ORDER BY r.idx
       RETURNING id, status
     ), outbox AS (
@@ -308,20 +308,20 @@ async function answerOne(
       SELECT 'send', ${conversationId}::uuid, id, now() + make_interval(secs => ${(deps.replies?.graceMs ?? 0) / 1000}::float8) FROM replies
     ), conversation AS (
       UPDATE "Conversation" SET context = ${nextContext}::jsonb, "updatedAt" = now()
-       WHERE id = ${conversationId}::uuid AND EXISTS (SELECT 1 FROM claimed)
+       WHERE id = ${conversationId}::uuid AND EXISTS (SELECT 1 FROM handled)
     ), contact AS (
       -- Most turns learn nothing new about the customer: no new row version then.
       UPDATE "Contact" SET memory = ${nextMemory}::jsonb, "updatedAt" = now()
-       WHERE id = ${conversation.contactId}::uuid AND EXISTS (SELECT 1 FROM claimed) AND memory IS DISTINCT FROM ${nextMemory}::jsonb
+       WHERE id = ${conversation.contactId}::uuid AND EXISTS (SELECT 1 FROM handled) AND memory IS DISTINCT FROM ${nextMemory}::jsonb
     ), csat AS (
       INSERT INTO "CsatRating" (id, "conversationId", "contactId", "agentId", "botId", rating)
       SELECT gen_random_uuid(), ${csat?.conversationId ?? null}::uuid, ${conversation.contactId}::uuid, ${csat?.agentId ?? null}::uuid, ${csat?.botId ?? null}, ${rating ?? null}::int
-       WHERE ${rating ?? null}::int IS NOT NULL AND EXISTS (SELECT 1 FROM claimed)
+       WHERE ${rating ?? null}::int IS NOT NULL AND EXISTS (SELECT 1 FROM handled)
       ON CONFLICT ("conversationId") DO NOTHING
     ), escalation AS (
       INSERT INTO "Outbox" (kind, "conversationId", "messageId")
       SELECT 'escalate', ${conversationId}::uuid, ${escalation?.handoffId ?? null}::uuid
-       WHERE ${escalation?.handoffId ?? null}::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM claimed)
+       WHERE ${escalation?.handoffId ?? null}::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM handled)
       ON CONFLICT DO NOTHING
     )
     ${tail}`;
@@ -331,7 +331,7 @@ async function answerOne(
   }
   const sends: Dispatch[] = rows.flatMap((r) => (r.id ? [{ kind: 'send' as const, conversationId, messageId: r.id }] : []));
   // Written in order: the n-th row returned is the n-th reply.
-  const claimed: Claimed[] = rows.flatMap((r, i) => {
+  const claims: Claimed[] = rows.flatMap((r, i) => {
     const reply = replies[i];
     if (!r.id || r.status !== 'sending' || !reply) return [];
     const payload = reply.payload ? (JSON.parse(JSON.stringify(reply.payload)) as Claimed['payload']) : null;
@@ -347,7 +347,7 @@ async function answerOne(
     memory: JSON.parse(nextMemory) as unknown,
     recent: SILENT_KINDS.has(message.kind) ? seen.recent : [...(seen.recent ?? []), message.text].slice(-3),
   } : undefined;
-  return { sends, after, claimed };
+  return { sends, after, claims };
 }
 
 /** What the customer shared besides words, as a bot reads it (no provider ids or URLs). */
