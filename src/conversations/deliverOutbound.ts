@@ -21,6 +21,9 @@ export type DeliverDeps = { db: Db; senders: Record<ChannelName, ChannelSender>;
 
 export const ORDER_HOLD_MS = 5 * 60_000;
 
+/** How long an untouched earlier reply holds the later ones, in seconds (`orderHoldMs`). */
+export const holdSecondsOf = (deps: Pick<DeliverDeps, 'orderHoldMs'>) => (deps.orderHoldMs ?? ORDER_HOLD_MS) / 1000;
+
 /** `wait` asks the caller to try again at that time (ms since epoch); `next`: see DeliverOptions. */
 export type DeliveryOutcome = { done: 'sent' | 'failed' | 'nothing'; next?: Claimed } | { wait: number };
 
@@ -49,7 +52,7 @@ export type Claimed = {
 export type DeliverOptions = { claimed?: Claimed | undefined; next?: string | undefined };
 
 export async function deliverOutbound(deps: DeliverDeps, _conversationId: string, messageId: string, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
-  const holdSeconds = (deps.orderHoldMs ?? ORDER_HOLD_MS) / 1000;
+  const holdSeconds = holdSecondsOf(deps);
   // One round trip: look at the message and its predecessors, and claim it if it may go.
   const row = options.claimed ?? (await deps.db.sql<Claimed>`WITH ${claimCtes(messageId, holdSeconds)} ${claimedRow}`)[0];
 
@@ -110,6 +113,33 @@ export async function sendClaimed(deps: DeliverDeps, row: Claimed): Promise<{ pr
 }
 
 /**
+ * A reply `e` that holds the conversation's later ones: queued or on its way, touched
+ * within the hold, and not among `except` (recorded sent, or claimed, by the same statement).
+ */
+const holdsLater = (holdSeconds: number, except: readonly string[]) =>
+  Prisma.sql`e.direction = 'outbound' AND e.status IN ('queued', 'sending') AND NOT (e.id = ANY(${except}::uuid[]))
+         AND e."updatedAt" > now() - make_interval(secs => ${holdSeconds}::float8)`;
+
+/** Whether the customer at that address said STOP (a reply to them never goes). */
+export const optedOut = (channel: Prisma.Sql, externalId: Prisma.Sql) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = ${channel} AND i."externalId" = ${externalId} AND i."optedOutAt" IS NOT NULL)`;
+
+/**
+ * The claim as a reply is written (the turn claims its own replies, see
+ * ReplyDelivery.claimsAtWrite): it would succeed — nothing of the conversation holds it,
+ * `heldClaims` aside — and the customer has not opted out.
+ */
+export function claimableAtWrite(to: { conversationId: string; channel: ChannelName; externalId: string }, holdSeconds: number, heldClaims: readonly string[]) {
+  return Prisma.sql`NOT EXISTS (SELECT 1 FROM "Message" e WHERE e."conversationId" = ${to.conversationId}::uuid AND ${holdsLater(holdSeconds, heldClaims)})
+         AND NOT ${optedOut(Prisma.sql`${to.channel}::"Channel"`, Prisma.sql`${to.externalId}`)}`;
+}
+
+/** A reply written claimed (`claimableAtWrite`), as a claim would have answered it. */
+export function claimedAtWrite(reply: Pick<Claimed, 'id' | 'channel' | 'text' | 'locale' | 'payload' | 'to'>): Claimed {
+  return { ...reply, claimed: true, status: 'queued', retry_at: null, earlier: false, earlier_retry_at: null, opted_out: false };
+}
+
+/**
  * The claim's CTEs (`target`, `earlier`, `claim`): the message is claimed only when no
  * earlier reply of its conversation is still queued or on its way — `sentNow`, recorded
  * sent by the same statement, does not count — and its Retry-After has passed.
@@ -119,9 +149,7 @@ function claimCtes(messageId: string, holdSeconds: number, sentNow: readonly str
       SELECT m.id, m."conversationId", m.seq, m.status, m."retryAt" FROM "Message" m WHERE m.id = ${messageId}::uuid
     ), earlier AS (
       SELECT e."retryAt" FROM "Message" e, target t
-       WHERE e."conversationId" = t."conversationId" AND e.direction = 'outbound'
-         AND e.status IN ('queued', 'sending') AND e.seq < t.seq AND NOT (e.id = ANY(${sentNow}::uuid[]))
-         AND e."updatedAt" > now() - make_interval(secs => ${holdSeconds}::float8)
+       WHERE e."conversationId" = t."conversationId" AND e.seq < t.seq AND ${holdsLater(holdSeconds, sentNow)}
        ORDER BY e.seq LIMIT 1
     ), claim AS (
       UPDATE "Message" m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
@@ -138,7 +166,7 @@ const claimedRow = Prisma.sql`
     SELECT m.id, m.channel, m.text, m.locale, m.payload, c."externalId" AS "to", t.status::text AS status, t."retryAt" AS retry_at,
            EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM earlier) AS earlier,
            (SELECT "retryAt" FROM earlier) AS earlier_retry_at,
-           EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = m.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS opted_out
+           ${optedOut(Prisma.sql`m.channel`, Prisma.sql`c."externalId"`)} AS opted_out
       FROM target t JOIN "Message" m ON m.id = t.id JOIN "Conversation" c ON c.id = t."conversationId"`;
 
 /**

@@ -10,7 +10,7 @@
 // Sending twice is still guarded by the claim in deliverOutbound and the provider's
 // idempotency key. The first reply's claim is made by the turn's own statement when it
 // can be (`claimsAtWrite`), the others by the statement that records the one before sent.
-import { deliverOutbound, ORDER_HOLD_MS, recordSent, sendClaimed, type Claimed, type DeliverDeps } from '../conversations/deliverOutbound.ts';
+import { deliverOutbound, holdSecondsOf, recordSent, sendClaimed, type Claimed, type DeliverDeps } from '../conversations/deliverOutbound.ts';
 import type { Dispatcher } from '../queues/dispatcher.ts';
 import { ProviderError } from '../shared/errors.ts';
 import { inSpan } from '../observability/tracing.ts';
@@ -31,7 +31,7 @@ export function createReplyDelivery(deps: DeliverDeps & { dispatcher: Dispatcher
   const toQueue = (conversationId: string, messageIds: readonly string[], firstTried = false) =>
     deps.dispatcher.dispatch(messageIds.map((messageId, i) => ({ kind: 'send' as const, conversationId, messageId, ...(firstTried && i === 0 ? { spentTries: 1 } : {}) })));
 
-  const holdSeconds = (deps.orderHoldMs ?? ORDER_HOLD_MS) / 1000;
+  const holdSeconds = holdSecondsOf(deps);
 
   /** `held`: replies the turn claimed as it wrote them (the first ones, in order). */
   async function deliver(conversationId: string, messageIds: readonly string[], deadline: number, held: readonly Claimed[]): Promise<void> {

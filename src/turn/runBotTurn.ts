@@ -26,7 +26,7 @@ import type { Dispatch, Dispatcher } from '../queues/dispatcher.ts';
 import type { AgentEvents } from '../escalation/agentEvents.ts';
 import { messageView } from '../conversations/messageView.ts';
 import type { ReplyDelivery } from './deliverReplies.ts';
-import type { Claimed } from '../conversations/deliverOutbound.ts';
+import { claimableAtWrite, claimedAtWrite, optedOut, type Claimed } from '../conversations/deliverOutbound.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Sql } from '../db/client.ts';
 import type { BoundedSet } from '../shared/boundedCache.ts';
@@ -170,7 +170,7 @@ async function recordFailure(deps: TurnDeps, conversationId: string, message: Pe
 const conversationRow = (conversationId: string) => Prisma.sql`
   SELECT c.id, c."contactId", c.channel, c."externalId", c.locale, c."ownerType", c."ownerId", c.context,
          k.name AS "contactName", k.locale AS "contactLocale", k.memory,
-         EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = c.channel AND i."externalId" = c."externalId" AND i."optedOutAt" IS NOT NULL) AS "optedOut",
+         ${optedOut(Prisma.sql`c.channel`, Prisma.sql`c."externalId"`)} AS "optedOut",
          (SELECT array_agg(r.text ORDER BY r.seq) FROM (
             SELECT text, seq FROM "Message"
              WHERE "conversationId" = c.id AND direction = 'inbound' AND "handledAt" IS NOT NULL
@@ -272,6 +272,9 @@ async function answerOne(
   // For a following message, the conversation as this statement's snapshot sees it (owner
   // and language as the turn's handoffs committed them; this statement's own writes are
   // laid over it below) instead of a read of its own.
+  const claimable = heldClaims && deps.replies
+    ? claimableAtWrite({ conversationId, channel: conversation.channel, externalId: conversation.externalId }, deps.replies.holdSeconds, heldClaims)
+    : Prisma.sql`false`;
   const tail = following
     ? Prisma.sql`SELECT id, status::text AS status, NULL::json AS conversation FROM replies
        UNION ALL
@@ -282,16 +285,7 @@ async function answerOne(
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
        WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id
     ), claimable AS (
-      -- deliverOutbound's claim, made as the replies are written: nothing earlier of the
-      -- conversation queued or on its way (within the hold) but the turn's own claims, the
-      -- customer not opted out.
-      SELECT ${heldClaims !== undefined}::boolean
-         AND NOT EXISTS (SELECT 1 FROM "Message" e
-                          WHERE e."conversationId" = ${conversationId}::uuid AND e.direction = 'outbound' AND e.status IN ('queued', 'sending')
-                            AND e."updatedAt" > now() - make_interval(secs => ${deps.replies?.holdSeconds ?? 0}::float8)
-                            AND NOT (e.id = ANY(${heldClaims ?? []}::uuid[])))
-         AND NOT EXISTS (SELECT 1 FROM "ChannelIdentity" i
-                          WHERE i.channel = ${conversation.channel}::"Channel" AND i."externalId" = ${conversation.externalId} AND i."optedOutAt" IS NOT NULL) AS ok
+      SELECT ${claimable} AS ok
     ), replies AS (
       INSERT INTO "Message" (id, "conversationId", direction, "authorType", "authorId", "authorName", channel, text, payload, "idempotencyKey", status, attempts, locale, "updatedAt")
       SELECT gen_random_uuid(), ${conversationId}::uuid, 'outbound', 'bot', r.author, r.author, ${conversation.channel}::"Channel", r.text, r.payload,
@@ -335,7 +329,7 @@ async function answerOne(
     const reply = replies[i];
     if (!r.id || r.status !== 'sending' || !reply) return [];
     const payload = reply.payload ? (JSON.parse(JSON.stringify(reply.payload)) as Claimed['payload']) : null;
-    return [{ id: r.id, channel: conversation.channel, text: reply.text, locale: outcome.locale, payload, to: conversation.externalId, claimed: true, status: 'queued', retry_at: null, earlier: false, earlier_retry_at: null, opted_out: false }];
+    return [claimedAtWrite({ id: r.id, channel: conversation.channel, text: reply.text, locale: outcome.locale, payload, to: conversation.externalId })];
   });
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
   const seen = rows.find((r) => r.conversation)?.conversation;
