@@ -3,15 +3,13 @@
 // `handoff_pending`), transmits the envelope, the target validates it against its
 // role contract, acknowledges, and the source releases. A replayed handoff id
 // changes nothing; a rejected or failed handoff falls back, and after two automated
-// fallbacks the conversation goes to the human queue. Within a bot turn, a release from
-// one bot to another is written with the turn's outcome (see `Release`).
+// fallbacks the conversation goes to the human queue.
 import type { TFunction } from 'i18next';
 import type { BotRegistry } from '../packs/registry.ts';
 import type { ConversationContext } from './context.ts';
 import { parseContext, parseMemory } from './context.ts';
 import type { Db } from '../db/client.ts';
 import { asJson } from '../db/json.ts';
-import { Prisma } from '../generated/prisma/client.ts';
 import type { Logger } from '../shared/logger.ts';
 import { LockBusy, type Locks } from '../db/locks.ts';
 import { buildEnvelope, TRANSCRIPT_WINDOW, type RecentMessage } from './buildEnvelope.ts';
@@ -47,31 +45,6 @@ export type HandoffRequest = {
   fallback?: boolean;
   /** The pause only happens if the conversation still matches this (atomic claims). */
   precondition?: Precondition;
-  /**
-   * The turn's releases not written yet. Given, a release from one bot to another (or a
-   * refusal back to the source bot) is added here instead of written: the turn writes it
-   * with its outcome (`releaseSql`). A handoff to a person or the queue writes these first.
-   */
-  releases?: Release[];
-};
-
-/**
- * A bot-to-bot handoff's last step, decided and not yet written: the conversation stays
- * paused (`handoff_pending`, the ledger row pending) until the turn's outcome statement
- * writes the new owner and the ledger row with it, in one commit. A crash before that
- * leaves what a crash before the release always left: recovery rolls it back and the
- * turn runs again.
- */
-export type Release = {
-  handoffId: string;
-  /** The bot that owns the conversation once written. */
-  ownerId: string;
-  hop: boolean;
-  /** The context as the handoff left it (the turn's outcome writes its own later one). */
-  context: ConversationContext;
-  event: { status: 'accepted' | 'rejected' | 'failed'; steps: Step[]; error: string | null; envelope: unknown };
-  /** When the handoff started: its latency is taken when the release is written. */
-  started: number;
 };
 
 /** What the conversation must still look like for the handoff to start; a field left out is not checked. */
@@ -116,9 +89,6 @@ export function performHandoff(deps: HandoffDeps, req: HandoffRequest): Promise<
 async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {
   const started = Date.now();
   const steps: Step[] = [];
-  // A handoff to a person or the queue is written as it happens, so the releases before
-  // it are written first, in order: its pause and release must find them done.
-  if (req.releases?.length && !deferrable(req)) await writeReleases(deps, req.conversationId, req.releases.splice(0));
 
   // 1. pause — committed, so a crash from here on leaves a visible pending handoff
   //    that recoverStuckHandoffs rolls back to the source.
@@ -166,19 +136,15 @@ async function runProtocol(deps: HandoffDeps, req: HandoffRequest): Promise<Hand
   // handoff to the human queue commits its routing job's outbox row with it, so a
   // Redis blip now cannot lose the queue placement (and its timers); the caller
   // dispatches it.
-  const event = { status: 'accepted' as const, steps, error: null, envelope: redactEnvelope(envelope) };
-  if (req.releases && deferrable(req)) req.releases.push({ handoffId: req.handoffId, ownerId: req.to.id, hop: true, context, event, started });
-  else {
-    const released = await finish(deps, req, {
-      owner: req.to,
-      hop: true,
-      context,
-      event: { ...event, latencyMs },
-      // The agent's reply timer likewise, for a conversation given to a person.
-      work: req.to.type === 'queue' ? 'escalate' : req.to.type === 'agent' ? 'sla-reply' : null,
-    });
-    if (!released) return rolledBack(deps, req);
-  }
+  const released = await finish(deps, req, {
+    owner: req.to,
+    hop: true,
+    context,
+    event: { status: 'accepted', steps, latencyMs, error: null, envelope: redactEnvelope(envelope) },
+    // The agent's reply timer likewise, for a conversation given to a person.
+    work: req.to.type === 'queue' ? 'escalate' : req.to.type === 'agent' ? 'sla-reply' : null,
+  });
+  if (!released) return rolledBack(deps, req);
   return {
     handoffId: req.handoffId,
     status: 'accepted',
@@ -237,12 +203,14 @@ async function refuse(
   steps.push({ step: 'rollback', at: now(), detail: `owner back to ${label(req.from)}` });
   const guardHit = Boolean(verdict.guard);
   const context: ConversationContext = { ...req.context, fallbacks: guardHit ? req.context.fallbacks : req.context.fallbacks + 1 };
-  const event = { status: verdict.status, steps, error: verdict.error, envelope: redactEnvelope(envelope) };
-  if (req.releases && deferrable(req)) req.releases.push({ handoffId: req.handoffId, ownerId: req.from.id, hop: false, context, event, started });
-  else {
-    const refused = await finish(deps, req, { owner: req.from, hop: false, context, event: { ...event, latencyMs: Date.now() - started }, work: null });
-    if (!refused) return rolledBack(deps, req);
-  }
+  const refused = await finish(deps, req, {
+    owner: req.from,
+    hop: false,
+    context,
+    event: { status: verdict.status, steps, latencyMs: Date.now() - started, error: verdict.error, envelope: redactEnvelope(envelope) },
+    work: null,
+  });
+  if (!refused) return rolledBack(deps, req);
   deps.log.warn({ handoffId: req.handoffId, from: label(req.from), to: label(req.to), error: verdict.error, incident: verdict.incident }, 'handoff refused');
   metrics.handoffs.inc({ pattern: req.pattern, reason: req.reason, status: verdict.status });
   metrics.handoffLatency.observe((Date.now() - started) / 1000);
@@ -323,7 +291,7 @@ async function pause(
  */
 async function finish(
   deps: HandoffDeps,
-  req: Pick<HandoffRequest, 'handoffId' | 'conversationId' | 'reason'>,
+  req: HandoffRequest,
   end: {
     owner: Party;
     hop: boolean;
@@ -362,51 +330,6 @@ async function finish(
     )
     SELECT EXISTS (SELECT 1 FROM held) AS done`;
   return row?.done === true;
-}
-
-/** Between two bots, whichever way it ends: the conversation then belongs to a bot, no outbox work. */
-function deferrable(req: HandoffRequest): boolean {
-  return req.from.type === 'bot' && req.to.type === 'bot';
-}
-
-/** Writes releases on their own, in order (before a handoff that cannot wait for the outcome). */
-async function writeReleases(deps: HandoffDeps, conversationId: string, releases: readonly Release[]): Promise<void> {
-  for (const r of releases) {
-    const written = await finish(deps, { handoffId: r.handoffId, conversationId, reason: '' }, {
-      owner: { type: 'bot', id: r.ownerId },
-      hop: r.hop,
-      context: r.context,
-      event: { ...r.event, latencyMs: Date.now() - r.started },
-      work: null,
-    });
-    // The turn holds the conversation's lock, and only recovery (under the lock) ends a pending handoff.
-    if (!written) throw new HandoffConflict(`handoff ${r.handoffId} is no longer pending`);
-  }
-}
-
-/**
- * The turn's releases as parts of its outcome statement: `held` (a CTE: the conversation
- * still paused, every one of these ledger rows still pending — nothing is written
- * otherwise), the ledger rows' updates, and the owner the conversation ends with.
- */
-export function releaseSql(conversationId: string, releases: readonly Release[]) {
-  const at = Date.now();
-  const events = releases.map((r) => ({ id: r.handoffId, status: r.event.status, steps: r.event.steps, latencyMs: at - r.started, error: r.event.error, envelope: r.event.envelope }));
-  const ids = releases.map((r) => r.handoffId);
-  return {
-    held: Prisma.sql`
-      SELECT c.id FROM "Conversation" c
-       WHERE c.id = ${conversationId}::uuid AND c."ownerType" = 'handoff_pending'
-         AND (SELECT count(*) FROM "HandoffEvent" h WHERE h.id = ANY(${ids}::uuid[]) AND h.status = 'pending') = ${ids.length}
-         FOR UPDATE OF c`,
-    events: Prisma.sql`
-      UPDATE "HandoffEvent" h
-         SET status = e.status::"HandoffStatus", steps = e.steps, "latencyMs" = e."latencyMs", error = COALESCE(e.error, h.error), envelope = e.envelope, "updatedAt" = now()
-        FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS e(id uuid, status text, steps jsonb, "latencyMs" int, error text, envelope jsonb)
-       WHERE h.id = e.id`,
-    ownerId: releases.at(-1)!.ownerId,
-    hops: releases.filter((r) => r.hop).length,
-  };
 }
 
 async function rolledBack(deps: HandoffDeps, req: HandoffRequest): Promise<HandoffOutcome> {

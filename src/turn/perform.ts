@@ -13,7 +13,7 @@ import { estimateWaitMinutes } from '../escalation/estimateWait.ts';
 import type { Party } from '../handoff/envelope.ts';
 import { topicOf } from '../handoff/guards.ts';
 import { handoffIdFor } from '../handoff/handoffId.ts';
-import { HUMAN_QUEUE, MAX_FALLBACKS, performHandoff, type HandoffDeps, type HandoffOutcome, type Release } from '../handoff/protocol.ts';
+import { HUMAN_QUEUE, MAX_FALLBACKS, performHandoff, type HandoffDeps, type HandoffOutcome } from '../handoff/protocol.ts';
 import { decideRoute } from '../handoff/routing.ts';
 import type { LanguageDetector } from '../i18n/detectLanguage.ts';
 import { translator } from '../i18n/i18n.ts';
@@ -41,8 +41,7 @@ export type TurnRequest = {
   chosenLocale: string | null;
 };
 
-/** `releases`: bot-to-bot handoffs decided and not yet written; the caller writes them with the outcome. */
-export type TurnOutcome = { replies: BotReply[]; context: ConversationContext; owner: Party; handoffs: HandoffOutcome[]; locale: string; releases: Release[] };
+export type TurnOutcome = { replies: BotReply[]; context: ConversationContext; owner: Party; handoffs: HandoffOutcome[]; locale: string };
 
 const MAX_ROUTING_STEPS = 4;
 const SHARED_KINDS: ReadonlySet<string> = new Set(['media', 'location', 'contacts']);
@@ -62,13 +61,12 @@ export async function performTurn(live: PerformDeps, asked: TurnRequest): Promis
   let owner: Party = { type: 'bot', id: req.conversation.ownerId };
   const replies: BotReply[] = [];
   const handoffs: HandoffOutcome[] = [];
-  const releases: Release[] = [];
   let speaker = owner.id;
   const say = (...lines: BotReply[]) => {
     if (owner.type === 'bot') speaker = owner.id;
     replies.push(...lines.map((line) => ({ ...line, by: line.by ?? speaker })));
   };
-  const done = (): TurnOutcome => ({ replies, context: { ...context, offered: lastOffered(replies) }, owner, handoffs, locale, releases });
+  const done = (): TurnOutcome => ({ replies, context: { ...context, offered: lastOffered(replies) }, owner, handoffs, locale });
   let outOfScope: BotTurn['outOfScope'];
   let envelope: Record<string, unknown> | null = null;
 
@@ -86,7 +84,6 @@ export async function performTurn(live: PerformDeps, asked: TurnRequest): Promis
       handoffsThisTurn: handoffs.filter((h) => h.status === 'accepted').length,
       t,
       fallback,
-      releases,
     });
     handoffs.push(outcome);
     context = outcome.context;

@@ -16,7 +16,7 @@ import { smsParts } from '../channels/sms/index.ts';
 import type { ChannelName, InboundMessage } from '../channels/channel.ts';
 import type { InboundContent } from '../bots/bot.ts';
 import type { Locks } from '../db/locks.ts';
-import { HUMAN_QUEUE, performHandoff, recoverStuckHandoffs, releaseSql } from '../handoff/protocol.ts';
+import { HUMAN_QUEUE, performHandoff, recoverStuckHandoffs } from '../handoff/protocol.ts';
 import { topicOf } from '../handoff/guards.ts';
 import { handoffIdFor } from '../handoff/handoffId.ts';
 import { isOutage } from '../db/dbErrors.ts';
@@ -142,8 +142,6 @@ async function recordFailure(deps: TurnDeps, conversationId: string, message: Pe
   if (!row || row.attempts < MAX_TURN_ATTEMPTS) return undefined;
   deps.log.error({ err, conversationId, messageId: message.id, attempts: row.attempts }, 'giving up on a message: a person is alerted');
   await deps.db.message.update({ where: { id: message.id }, data: { handledAt: new Date(), errorCode: TURN_FAILED } });
-  // A handoff the failed turn paused and never released goes back to its source first.
-  if (await recoverStuckHandoffs(deps.db, conversationId)) deps.log.warn({ conversationId, messageId: message.id }, 'rolled back the failed turn\'s handoff');
   const conversation = await deps.db.conversation.findUnique({ where: { id: conversationId } });
   if (conversation?.ownerType !== 'bot' || !conversation.ownerId) return [];
   const context = parseContext(conversation.context);
@@ -277,21 +275,16 @@ async function answerOne(
   const claimable = heldClaims && deps.replies
     ? claimableAtWrite({ conversationId, channel: conversation.channel, externalId: conversation.externalId }, deps.replies.holdSeconds, heldClaims)
     : Prisma.sql`false`;
-  // The turn's bot-to-bot handoffs are released by this statement: nothing is written
-  // unless the conversation is still paused by them.
-  const release = outcome.releases.length ? releaseSql(conversationId, outcome.releases) : undefined;
   const tail = following
     ? Prisma.sql`SELECT id, status::text AS status, NULL::json AS conversation FROM replies
        UNION ALL
-       SELECT NULL, 'handled', (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) WHERE EXISTS (SELECT 1 FROM handled)`
-    : Prisma.sql`SELECT id, status::text AS status FROM replies
-       UNION ALL
-       SELECT NULL, 'handled' WHERE EXISTS (SELECT 1 FROM handled)`;
+       SELECT NULL, NULL, (SELECT row_to_json(x) FROM (${conversationRow(conversationId)}) x) WHERE EXISTS (SELECT 1 FROM handled)`
+    : Prisma.sql`SELECT id, status::text AS status FROM replies`;
   const rows = await write<{ id: string | null; status: string | null; conversation?: ConversationRow | null }>`
-    WITH ${release ? Prisma.sql`held AS (${release.held}), ` : Prisma.empty}handled AS (
+    WITH handled AS (
       UPDATE "Message" SET "handledAt" = now(), "updatedAt" = now()
-       WHERE id = ${message.id}::uuid AND "handledAt" IS NULL ${release ? Prisma.sql`AND EXISTS (SELECT 1 FROM held)` : Prisma.empty} RETURNING id
-    ), ${release ? Prisma.sql`events AS (${release.events} AND EXISTS (SELECT 1 FROM handled)), ` : Prisma.empty}claimable AS (
+       WHERE id = ${message.id}::uuid AND "handledAt" IS NULL RETURNING id
+    ), claimable AS (
       SELECT ${claimable} AS ok
     ), replies AS (
       INSERT INTO "Message" (id, "conversationId", direction, "authorType", "authorId", "authorName", channel, text, payload, "idempotencyKey", status, attempts, locale, "updatedAt")
@@ -308,8 +301,7 @@ async function answerOne(
       INSERT INTO "Outbox" (kind, "conversationId", "messageId", "dueAt")
       SELECT 'send', ${conversationId}::uuid, id, now() + make_interval(secs => ${(deps.replies?.graceMs ?? 0) / 1000}::float8) FROM replies
     ), conversation AS (
-      UPDATE "Conversation" SET context = ${nextContext}::jsonb, "updatedAt" = now()${release ? Prisma.sql`,
-             status = 'bot', "ownerType" = 'bot', "ownerId" = ${release.ownerId}, "hopCount" = "hopCount" + ${release.hops}::int` : Prisma.empty}
+      UPDATE "Conversation" SET context = ${nextContext}::jsonb, "updatedAt" = now()
        WHERE id = ${conversationId}::uuid AND EXISTS (SELECT 1 FROM handled)
     ), contact AS (
       -- Most turns learn nothing new about the customer: no new row version then.
@@ -331,25 +323,20 @@ async function answerOne(
     metrics.csatRatings.inc({ agent: csat.agentId ?? 'none', bot: csat.botId ?? 'none', rating: String(rating) });
     if (csat.agentId) await deps.events.toAgent(csat.agentId, { event: 'csat', data: { conversationId: csat.conversationId, rating } });
   }
-  const written = rows.filter((r) => r.id);
-  const sends: Dispatch[] = written.map((r) => ({ kind: 'send' as const, conversationId, messageId: r.id! }));
-  // Written in order: the n-th reply row returned is the n-th reply.
-  const claims: Claimed[] = written.flatMap((r, i) => {
+  const sends: Dispatch[] = rows.flatMap((r) => (r.id ? [{ kind: 'send' as const, conversationId, messageId: r.id }] : []));
+  // Written in order: the n-th row returned is the n-th reply.
+  const claims: Claimed[] = rows.flatMap((r, i) => {
     const reply = replies[i];
     if (!r.id || r.status !== 'sending' || !reply) return [];
     const payload = reply.payload ? (JSON.parse(JSON.stringify(reply.payload)) as Claimed['payload']) : null;
     return [claimedAtWrite({ id: r.id, channel: conversation.channel, text: reply.text, locale: outcome.locale, payload, to: conversation.externalId })];
   });
   if (escalation) sends.push({ kind: 'escalate', conversationId, messageId: escalation.handoffId });
-  // Not written: the message was answered already (a retried job), or something other than
-  // this turn ended its paused handoff meanwhile — then the turn is tried again from what is stored.
-  if (release && !rows.some((r) => r.status === 'handled')) throw new Error(`conversation ${conversationId} changed while its handoff was released`);
   const seen = rows.find((r) => r.conversation)?.conversation;
-  // What the statement wrote, over what it saw: the context, the contact's memory, the owner
-  // its releases wrote, and this message among the customer's last three answered ones.
+  // What the statement wrote, over what it saw: the context, the contact's memory, and this
+  // message among the customer's last three answered ones.
   const after = seen ? {
     ...seen,
-    ...(release ? { ownerType: 'bot' as const, ownerId: release.ownerId } : {}),
     context: JSON.parse(nextContext) as unknown,
     memory: JSON.parse(nextMemory) as unknown,
     recent: SILENT_KINDS.has(message.kind) ? seen.recent : [...(seen.recent ?? []), message.text].slice(-3),
@@ -370,10 +357,10 @@ function sharedContent(payload: Pick<InboundMessage, 'replyId' | 'location' | 'c
 
 /** HELP: the pack's `help` text (Baton's own when the pack has none); nothing else changes. */
 function thanksOutcome(conversation: ConversationRow): TurnOutcome {
-  return { replies: [{ text: translator(conversation.locale)('escalation:csatThanks') }], context: parseContext(conversation.context), owner: { type: 'bot', id: conversation.ownerId! }, handoffs: [], locale: conversation.locale, releases: [] };
+  return { replies: [{ text: translator(conversation.locale)('escalation:csatThanks') }], context: parseContext(conversation.context), owner: { type: 'bot', id: conversation.ownerId! }, handoffs: [], locale: conversation.locale };
 }
 
 function helpOutcome(conversation: ConversationRow): TurnOutcome {
   const context = parseContext(conversation.context);
-  return { replies: [{ text: translator(conversation.locale)('help') }], context, owner: { type: 'bot', id: conversation.ownerId! }, handoffs: [], locale: conversation.locale, releases: [] };
+  return { replies: [{ text: translator(conversation.locale)('help') }], context, owner: { type: 'bot', id: conversation.ownerId! }, handoffs: [], locale: conversation.locale };
 }
