@@ -24,7 +24,7 @@ afterAll(async () => {
   await llm?.close();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ ...llm.env, DATABASE_URL: scratch.url, ...extra });
+const env = (extra: Record<string, string> = {}) => ({ ...llm.env, DATABASE_URL: scratch.url, OUTBOX_SWEEP_MS: '300', ...extra });
 
 /** A Baton whose workers run on the real Redis, started once and shared by the tests below. */
 async function liveBaton(): Promise<Harness> {

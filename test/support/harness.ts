@@ -82,7 +82,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '8',
     OUTBOUND_BACKOFF_MS: '100',
-    OUTBOX_SWEEP_MS: '300',
+    // Files share one database, and a sweeper takes every outbox row older than this, whoever
+    // wrote it: a file's first turn, slow on a cold, busy machine, was once answered by another
+    // file's workers (and sent to its stand-in). Files that wait on the sweep set their own.
+    OUTBOX_SWEEP_MS: '1500',
     PROVIDER_TIMEOUT_MS: '2000',
     // Tests send far more from 127.0.0.1 than any real client; the limiter has its own test.
     RATE_LIMIT_IP_PER_MINUTE: '1000000',
