@@ -11,7 +11,7 @@ import type { ChannelName, ChannelSender } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { ProviderError } from '../shared/errors.ts';
-import { setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
+import { optedOut, setOptedOut, TWILIO_OPTED_OUT } from './optOut.ts';
 import { metrics } from '../observability/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 import { mediaRequest, type OutboundMedia } from '../media/outboundMedia.ts';
@@ -119,10 +119,6 @@ export async function sendClaimed(deps: DeliverDeps, row: Claimed): Promise<{ pr
 const holdsLater = (holdSeconds: number, except: readonly string[]) =>
   Prisma.sql`e.direction = 'outbound' AND e.status IN ('queued', 'sending') AND NOT (e.id = ANY(${except}::uuid[]))
          AND e."updatedAt" > now() - make_interval(secs => ${holdSeconds}::float8)`;
-
-/** Whether the customer at that address said STOP (a reply to them never goes). */
-export const optedOut = (channel: Prisma.Sql, externalId: Prisma.Sql) =>
-  Prisma.sql`EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = ${channel} AND i."externalId" = ${externalId} AND i."optedOutAt" IS NOT NULL)`;
 
 /**
  * The claim as a reply is written (the turn claims its own replies, see

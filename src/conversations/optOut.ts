@@ -3,6 +3,7 @@
 // message — until START. Kept per channel identity, so texts stopping leaves WhatsApp be.
 import type { ChannelName, InboundMessage } from '../channels/channel.ts';
 import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import { Conflict } from '../shared/errors.ts';
 
 /** Twilio: "Attempt to send to unsubscribed recipient". The carrier says STOP for us. */
@@ -28,6 +29,10 @@ export async function isOptedOut(db: Db, channel: ChannelName, externalId: strin
   const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel, externalId } }, select: { optedOutAt: true } });
   return identity?.optedOutAt != null;
 }
+
+/** `isOptedOut` inside a statement: whether the customer at that address said STOP. */
+export const optedOut = (channel: Prisma.Sql, externalId: Prisma.Sql) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i.channel = ${channel} AND i."externalId" = ${externalId} AND i."optedOutAt" IS NOT NULL)`;
 
 /** For people about to write to the customer: refused, with the reason, while opted out. */
 export async function assertNotOptedOut(db: Db, channel: ChannelName, externalId: string): Promise<void> {
