@@ -18,12 +18,11 @@
 //        handoff, invoices, cancellations, arrival dates, thanks, and one customer in ten
 //        asking for a person; thanks: the cheapest path, one triage reply per message)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Agent, request } from 'undici';
@@ -35,6 +34,7 @@ import { createDb, type Db } from '../src/db/client.ts';
 import { DEFAULT_PACK_DIR, loadPack } from '../src/packs/loadPack.ts';
 import { provideInfrastructure } from '../src/main/infrastructure.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import { cpuSeconds, rawBullmqBaseline, round, serverPids } from './measure.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -84,7 +84,6 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 };
-const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const progress = (line: string) => process.stdout.write(`\r${line.padEnd(100)}`);
 
 /** A stand-in Graph API that only counts and timestamps what arrives. */
@@ -166,38 +165,7 @@ function peakRssMb(pid: number | undefined): number {
 /** Where PostgreSQL and Redis listen (set once they are up), to find their processes. */
 const SERVER_PORTS = { postgres: 0, redis: 0 };
 
-/** CPU seconds used so far (user + system) by each process of `pids`, from /proc. */
-function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
 
-/** PostgreSQL's and Redis's processes on this machine that listen on the bench's ports (the postmaster's children included). */
-function serverPids(postgresPort: number, redisPort: number): { postgres: number[]; redis: number[] } {
-  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return [{ pid: Number(d), ppid, cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ') }];
-    } catch {
-      return [];
-    }
-  });
-  const postmaster = procs.find((p) => p.cmd.includes('postgres') && p.cmd.includes(` -p ${postgresPort} `))?.pid;
-  return {
-    postgres: procs.filter((p) => p.pid === postmaster || p.ppid === postmaster).map((p) => p.pid),
-    redis: procs.filter((p) => p.cmd.includes('redis-server') && p.cmd.includes(`:${redisPort}`)).map((p) => p.pid),
-  };
-}
 
 /** Where the machine's CPU went during `run`, per message answered: milliseconds per process group. */
 async function cpuPerMessage<T extends { answered: number }>(cluster: Cluster, run: () => Promise<T>): Promise<T & { cpuMsPerMessage: Record<string, number> }> {
@@ -481,28 +449,6 @@ async function warmUp(cluster: Cluster, provider: Awaited<ReturnType<typeof star
   return drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * 2), rate: RATE, label: `warm-up @${RATE}/s`, runId: `${runId}r` });
 }
 
-async function rawBullmqBaseline(redisUrl: string, jobs: number): Promise<number> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const prefix = `{bench-raw-${process.pid}}`;
-  const queue = new Queue('raw', { connection, prefix });
-  let done = 0;
-  const started = performance.now();
-  const finished = new Promise<void>((resolve) => {
-    const worker = new Worker('raw', async () => {}, { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix, concurrency: 16 });
-    worker.on('completed', () => {
-      if (++done === jobs) void worker.close().then(() => resolve());
-    });
-  });
-  for (let i = 0; i < jobs; i += 500) {
-    await queue.addBulk(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
-  }
-  await finished;
-  const perSecond = jobs / ((performance.now() - started) / 1000);
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
-  connection.disconnect();
-  return round(perSecond, 0);
-}
 
 async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
