@@ -467,6 +467,16 @@ describe('WhatsAppSender against a local HTTP server', () => {
     expect(await failure(sender().send({ to: '1', text: 'x', idempotencyKey: 'k' }))).toMatchObject({ retryable: false, status: 200 });
   });
 
+  it('a 2xx whose body is cut short is not retried (Meta took the message)', async () => {
+    respond = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"messaging_product":"whatsapp","messages":[{"id":"wamid.'); // and never ends
+    };
+    const error = await failure(sender(150).send({ to: '1', text: 'x', idempotencyKey: 'k' }));
+    expect(error).toMatchObject({ retryable: false, status: 200 });
+    expect(error.message).toContain('could not be read');
+  });
+
   it('a timeout is retryable', async () => {
     respond = () => {}; // never answers
     const started = Date.now();

@@ -70,6 +70,12 @@ export class WhatsAppSender implements ChannelSender {
         timeoutMs: this.#timeoutMs,
       });
     } catch (error) {
+      // The Graph API does not deduplicate by the Idempotency-Key header: a 2xx whose
+      // body was cut short means the reply is on its way, and a retry would send it twice.
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && status >= 200 && status <= 299) {
+        throw new ProviderError(`WhatsApp accepted the message (HTTP ${status}) but its response could not be read`, 'whatsapp', false, status);
+      }
       // Timeouts and connection failures: nothing says Meta saw the request, so retry.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new ProviderError(`WhatsApp send failed before a response: ${reason}`, 'whatsapp', true);
