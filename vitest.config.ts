@@ -7,6 +7,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/faults/**'],
     // Starts (or reuses) real PostgreSQL and Redis once for the whole run.
     globalSetup: ['test/support/globalSetup.ts'],
+    // A database of its own for each file that asks (test/support/fileDatabase.ts).
+    setupFiles: ['test/support/fileSetup.ts'],
     pool: 'forks',
     // Integration files share one PostgreSQL and Redis and each runs its own workers;
     // two at a time keeps a 2-core machine responsive.

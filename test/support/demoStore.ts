@@ -1,14 +1,14 @@
-// The demo pack's store as tests see it: its own tables (schema "shopkart") in the run's
-// database, read and written directly so a test can check what the bots changed.
+// The demo pack's store as tests see it: its own tables (schema "shopkart") in the test
+// file's database, read and written directly so a test can check what the bots changed.
 import pg from 'pg';
-import { inject } from 'vitest';
 import { DEFAULT_PACK_DIR, loadPack, type Pack } from '../../src/packs/loadPack.ts';
+import { fileDatabaseUrl } from './fileDatabase.ts';
 
 export type StoreOrder = { id: string; status: string; eta: string | null; deliveredAt: string | null; totalPaise: number; items: unknown[]; refundStatus: string | null; owner: string | null; placedAt: string };
 export type StoreInvoice = { id: string; orderId: string; amountPaise: number; charges: Array<{ id: string; amountPaise: number; at: string }>; status: string };
 
-async function withClient<T>(run: (c: pg.Client) => Promise<T>, databaseUrl = inject('databaseUrl')): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+async function withClient<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: await fileDatabaseUrl() });
   await client.connect();
   try {
     return await run(client);
@@ -25,7 +25,7 @@ export const putStoreOrder = (order: StoreOrder, invoice?: StoreInvoice) =>
     if (invoice) await c.query('INSERT INTO shopkart.invoices (id, order_id, data) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data', [invoice.id, invoice.orderId, invoice]);
   });
 
-/** The demo pack, loaded against the run's database. */
-export function demoPack(): Promise<Pack> {
-  return loadPack(DEFAULT_PACK_DIR, { databaseUrl: inject('databaseUrl') });
+/** The demo pack, loaded against the test file's database. */
+export async function demoPack(): Promise<Pack> {
+  return loadPack(DEFAULT_PACK_DIR, { databaseUrl: await fileDatabaseUrl() });
 }

@@ -1,10 +1,11 @@
-// A real Baton for a test file: real PostgreSQL and Redis from the global setup, a
-// queue prefix of its own (so files never share jobs), workers in-process, and a
-// stand-in provider recording what Baton sends.
+// A real Baton for a test file: real PostgreSQL and Redis from the global setup, the
+// file's own database and queue prefix (so files never share rows or jobs), workers
+// in-process, and a stand-in provider recording what Baton sends.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { listen, type Listening } from './http.ts';
 import { createScratchDatabase } from './scratchDatabase.ts';
+import { fileDatabaseUrl } from './fileDatabase.ts';
 import request from 'supertest';
 import type { Express } from 'express';
 import { loadConfig } from '../../src/config/env.ts';
@@ -56,7 +57,7 @@ export function providerEnv(providerUrl: string): Record<string, string> {
 export type HarnessOptions = {
   workers?: boolean;
   env?: Record<string, string | undefined>;
-  /** Another database than the run's shared one (e.g. a scratch database). */
+  /** Another database than the test file's own (e.g. a scratch database). */
   databaseUrl?: string;
   /**
    * A scratch database of its own, created now and dropped at close, for files whose
@@ -75,17 +76,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const provider = await startStandInProvider();
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: options.databaseUrl ?? inject('databaseUrl'),
+    DATABASE_URL: options.databaseUrl ?? options.env?.DATABASE_URL ?? (await fileDatabaseUrl()),
     REDIS_URL: inject('redisUrl'),
     ...providerEnv(provider.url),
     QUEUE_PREFIX: `{test-${randomUUID().slice(0, 8)}}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '8',
     OUTBOUND_BACKOFF_MS: '100',
-    // Files share one database, and a sweeper takes every outbox row older than this, whoever
-    // wrote it: a file's first turn, slow on a cold, busy machine, was once answered by another
-    // file's workers (and sent to its stand-in). Files that wait on the sweep set their own.
-    OUTBOX_SWEEP_MS: '1500',
     PROVIDER_TIMEOUT_MS: '2000',
     // Tests send far more from 127.0.0.1 than any real client; the limiter has its own test.
     RATE_LIMIT_IP_PER_MINUTE: '1000000',

@@ -18,10 +18,13 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates `<prefix>_<random>`; migrated with Baton's runner unless `migrated: false`. */
-export async function createScratchDatabase(prefix: string, options: { migrated?: boolean } = {}): Promise<ScratchDatabase> {
+/**
+ * Creates `<prefix>_<random>`: a copy of `template` (a database nobody is connected to), or
+ * empty and migrated with Baton's runner unless `migrated: false`.
+ */
+export async function createScratchDatabase(prefix: string, options: { migrated?: boolean; template?: string } = {}): Promise<ScratchDatabase> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  await admin((c) => c.query(`CREATE DATABASE "${name}"${options.template ? ` TEMPLATE "${options.template}"` : ''}`));
   const url = new URL(inject('adminDatabaseUrl'));
   url.pathname = `/${name}`;
   const scratch: ScratchDatabase = {
@@ -29,6 +32,6 @@ export async function createScratchDatabase(prefix: string, options: { migrated?
     url: url.toString(),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
-  if (options.migrated !== false) await migrate(scratch.url);
+  if (options.migrated !== false && !options.template) await migrate(scratch.url);
   return scratch;
 }
