@@ -10,7 +10,8 @@
 //   - CPU milliseconds per message answered of each process at saturation.
 // Each cluster answers 60 warm-up messages, then 2 s at --rate, before anything is measured.
 // Flags: --duration S (default 10), --rate R (default 200), --customers N (default 500),
-//        --workers 1,2,4 (default 1,2), --saturation-messages N (default 6000),
+//        --workers 0,1,2,4 (default 0,1; 0 is npm start's layout: the workers inside the
+//        API process), --saturation-messages N (default 6000),
 //        --live 10000,100000 (default none: memory per process with that many live
 //        conversations, seeded in SQL, while --rate messages/s for --duration seconds go to
 //        as many different ones),
@@ -41,7 +42,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '200' },
     customers: { type: 'string', default: '500' },
-    workers: { type: 'string', default: '1,2' },
+    workers: { type: 'string', default: '0,1' },
     'saturation-messages': { type: 'string', default: '6000' },
     mix: { type: 'string', default: 'realistic' },
     live: { type: 'string', default: '' },
@@ -50,7 +51,7 @@ const { values: flags } = parseArgs({
 const DURATION_S = Number(flags.duration);
 const RATE = Number(flags.rate);
 const CUSTOMERS = Number(flags.customers);
-const WORKER_COUNTS = flags.workers!.split(',').map(Number).filter((n) => n > 0);
+const WORKER_COUNTS = flags.workers!.split(',').map(Number).filter((n) => n >= 0);
 const SATURATION_MESSAGES = Number(flags['saturation-messages']);
 const LIVE_COUNTS = flags.live!.split(',').map(Number).filter((n) => n > 0);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -212,7 +213,7 @@ type Cluster = { api: ChildProcess; workers: ChildProcess[]; baseUrl: string; st
 async function startCluster(env: Record<string, string>, workers: number, port: number): Promise<Cluster> {
   const spawnNode = (file: string, extra: Record<string, string>) =>
     spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const api = spawnNode('src/main/api.ts', { BATON_WORKERS: 'off', PORT: String(port) });
+  const api = spawnNode('src/main/api.ts', { BATON_WORKERS: workers === 0 ? 'inline' : 'off', PORT: String(port) });
   const procs = Array.from({ length: workers }, () => spawnNode('src/main/worker.ts', {}));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
@@ -533,7 +534,7 @@ async function main() {
     const stored = await db.message.count({ where: { direction: 'inbound' } });
     runs.push({ workers, warmUpAtRate: warm, fixed, saturation, duplicates, rssMb: rss, storedInboundSoFar: stored, unanswered, stuck, escalated });
     process.stdout.write(
-      `${workers} worker process(es): @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms (the 2 s warm-up at that rate before: reply p99 ${warm.replyP99} ms) | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | CPU ms per message ${JSON.stringify(saturation.cpuMsPerMessage)} | PostgreSQL per message: ${saturation.databasePerMessage.writeTransactions} write transactions, ${saturation.databasePerMessage.walKb} kB of WAL | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
+      `${workers === 0 ? 'one process (API and workers)' : `${workers} worker process(es)`}: @${RATE}/s ack p50 ${fixed.ackP50} ms p99 ${fixed.ackP99} ms, reply p50 ${fixed.replyP50} ms p99 ${fixed.replyP99} ms (the 2 s warm-up at that rate before: reply p99 ${warm.replyP99} ms) | saturation ${saturation.throughput} msg/s answered (${saturation.answered} answered / ${saturation.acked} acked; webhook answers ${JSON.stringify(saturation.statuses)}), re-sent with the same idempotency key ${duplicates} | CPU ms per message ${JSON.stringify(saturation.cpuMsPerMessage)} | PostgreSQL per message: ${saturation.databasePerMessage.writeTransactions} write transactions, ${saturation.databasePerMessage.walKb} kB of WAL | database: ${unanswered} inbound unanswered, ${stuck} replies not sent, ${escalated} conversations waiting for a person (the mix's escalations) | peak RSS api ${rss.api} MB, workers ${rss.workers.join('/')} MB\n`,
     );
   }
 
