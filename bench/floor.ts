@@ -6,9 +6,10 @@
 // worker process marks the message handled and writes one reply in one statement (one
 // commit, an idempotency key unique), posts it to a stand-in provider over a kept-alive
 // connection and records it sent (one commit). Three commits, one job and two HTTP
-// exchanges per message: what Baton's promises (nothing lost, nothing answered twice)
-// cost before any understanding, handoff or pack. `--no-db` drops PostgreSQL (HTTP and
-// BullMQ only). Prints and saves messages/s at saturation, CPU ms per message of each
+// exchanges per message: the durable core of Baton's promises (stored before the 200,
+// stored once, answered once) before any understanding, handoff or pack — and less than
+// all of them: no outbox (Redis is taken to be up), no retries. `--no-db` drops
+// PostgreSQL (HTTP and BullMQ only). Prints and saves messages/s at saturation, CPU ms per message of each
 // process, and raw BullMQ add+process in the same run.
 // Flags: --messages N (default 6000), --concurrency N (requests in flight, default 64),
 //        --no-db.
@@ -53,7 +54,7 @@ type Job = { id: string; to: string };
 async function api(): Promise<void> {
   const db = process.env.FLOOR_DB ? new pg.Pool({ connectionString: process.env.FLOOR_DB, max: 4 }) : undefined;
   const queue = new Queue<Job>('floor', { connection: new Redis(process.env.FLOOR_REDIS!, { maxRetriesPerRequest: null }), prefix: PREFIX });
-  type Pending = { from: string; wamid: string; text: string; done: (stored: Job | undefined) => void };
+  type Pending = { from: string; wamid: string; text: string; answer: (status: number) => void };
   let waiting: Pending[] = [];
   let inFlight = false;
   // Group commit: the requests that arrive while a statement runs are stored by the next one.
@@ -62,24 +63,28 @@ async function api(): Promise<void> {
     inFlight = true;
     const batch = waiting;
     waiting = [];
-    let stored: Array<Job | undefined>;
-    if (db) {
-      const { rows } = await db.query<{ id: string; provider_id: string }>(
-        `INSERT INTO floor_message (conversation, direction, text, provider_id, status)
-         SELECT c, 'inbound', t, p, 'received' FROM unnest($1::text[], $2::text[], $3::text[]) AS x(c, t, p)
-         ON CONFLICT (provider_id) DO NOTHING RETURNING id, provider_id`,
-        [batch.map((b) => b.from), batch.map((b) => b.text), batch.map((b) => b.wamid)],
-      );
-      const ids = new Map(rows.map((r) => [r.provider_id, r.id]));
-      stored = batch.map((b) => (ids.has(b.wamid) ? { id: ids.get(b.wamid)!, to: b.from } : undefined));
-    } else {
-      stored = batch.map((b) => ({ id: b.wamid, to: b.from }));
+    try {
+      let jobs: Job[] = batch.map((b) => ({ id: b.wamid, to: b.from }));
+      if (db) {
+        // A repeated provider id is answered 200 and enqueues nothing, as in Baton.
+        const { rows } = await db.query<{ id: string; provider_id: string }>(
+          `INSERT INTO floor_message (conversation, direction, text, provider_id, status)
+           SELECT c, 'inbound', t, p, 'received' FROM unnest($1::text[], $2::text[], $3::text[]) AS x(c, t, p)
+           ON CONFLICT (provider_id) DO NOTHING RETURNING id, provider_id`,
+          [batch.map((b) => b.from), batch.map((b) => b.text), batch.map((b) => b.wamid)],
+        );
+        const ids = new Map(rows.map((r) => [r.provider_id, r.id]));
+        jobs = batch.flatMap((b) => (ids.has(b.wamid) ? [{ id: ids.get(b.wamid)!, to: b.from }] : []));
+      }
+      for (const b of batch) b.answer(200);
+      if (jobs.length) await queue.addBulk(jobs.map((data) => ({ name: 'turn', data, opts: { jobId: data.id, removeOnComplete: true } })));
+    } catch (err) {
+      process.stderr.write(`floor api: ${String(err)}\n`);
+      for (const b of batch) b.answer(503);
+    } finally {
+      inFlight = false;
+      void flush();
     }
-    for (const [i, b] of batch.entries()) b.done(stored[i]);
-    const jobs = stored.filter((s): s is Job => s !== undefined);
-    if (jobs.length) await queue.addBulk(jobs.map((data) => ({ name: 'turn', data, opts: { jobId: data.id, removeOnComplete: true } })));
-    inFlight = false;
-    void flush();
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -98,7 +103,7 @@ async function api(): Promise<void> {
         res.writeHead(200).end();
         return;
       }
-      waiting.push({ from: message.from, wamid: message.id, text: message.text?.body ?? '', done: () => res.writeHead(200).end() });
+      waiting.push({ from: message.from, wamid: message.id, text: message.text?.body ?? '', answer: (status) => res.headersSent || res.writeHead(status).end() });
       void flush();
     });
   });
