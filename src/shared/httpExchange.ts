@@ -37,6 +37,15 @@ export async function httpExchange(url: string, init: Init): Promise<HttpAnswer>
   }
 }
 
+/**
+ * The 2xx status an exchange failed after (its body cut short or late), if any: the server
+ * acted on the request, so a sender must not send it again.
+ */
+export function acceptedStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 200 && status <= 299 ? status : undefined;
+}
+
 function exchangeOnce(target: URL, init: Init, deadline: number): Promise<HttpAnswer> {
   const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
   const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');

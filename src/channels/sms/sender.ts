@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ChannelSender, OutboundRequest, SendResult } from '../channel.ts';
 import { ProviderError } from '../../shared/errors.ts';
-import { httpExchange, type HttpAnswer } from '../../shared/httpExchange.ts';
+import { acceptedStatus, httpExchange, type HttpAnswer } from '../../shared/httpExchange.ts';
 import { MAX_TEXT, splitText } from '../limits.ts';
 
 export type TwilioSenderOptions = {
@@ -76,8 +76,8 @@ export class TwilioSender implements ChannelSender {
       });
     } catch (error) {
       // A 2xx means Twilio took the message: a retry could text the customer twice.
-      const status = (error as { status?: number }).status;
-      if (status !== undefined && status >= 200 && status <= 299) {
+      const status = acceptedStatus(error);
+      if (status !== undefined) {
         throw new ProviderError(`Twilio accepted the message (HTTP ${status}) but its response could not be read`, PROVIDER, false, status);
       }
       throw transportError(error, this.#timeoutMs);

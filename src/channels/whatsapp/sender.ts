@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ChannelSender, OutboundRequest, SendResult } from '../channel.ts';
 import { ProviderError } from '../../shared/errors.ts';
-import { httpExchange, type HttpAnswer } from '../../shared/httpExchange.ts';
+import { acceptedStatus, httpExchange, type HttpAnswer } from '../../shared/httpExchange.ts';
 
 export type WhatsAppSenderOptions = {
   /** Graph API base including the version, e.g. https://graph.facebook.com/v21.0 */
@@ -72,8 +72,8 @@ export class WhatsAppSender implements ChannelSender {
     } catch (error) {
       // The Graph API does not deduplicate by the Idempotency-Key header: a 2xx whose
       // body was cut short means the reply is on its way, and a retry would send it twice.
-      const status = (error as { status?: number }).status;
-      if (status !== undefined && status >= 200 && status <= 299) {
+      const status = acceptedStatus(error);
+      if (status !== undefined) {
         throw new ProviderError(`WhatsApp accepted the message (HTTP ${status}) but its response could not be read`, 'whatsapp', false, status);
       }
       // Timeouts and connection failures: nothing says Meta saw the request, so retry.
