@@ -90,7 +90,7 @@ function requireChromium(): void {
 beforeAll(async () => {
   if (MISSING_CHROMIUM) return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness({ ownDatabase: 'browser' });
+  h = await startHarness();
   server = await listen(h.app);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 });

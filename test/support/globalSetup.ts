@@ -31,7 +31,8 @@ export default async function setup(project: TestProject) {
   const databaseUrl = url.toString();
   await migrate(databaseUrl);
 
-  process.env.DATABASE_URL = databaseUrl;
+  // Not exported as DATABASE_URL: the run's database is every test file's template, and a
+  // connection to it would make copying it fail (test/support/fileDatabase.ts).
   process.env.REDIS_URL = infra.redisUrl;
   project.provide('databaseUrl', databaseUrl);
   project.provide('redisUrl', infra.redisUrl);

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { listen, type Listening } from './http.ts';
-import { createScratchDatabase } from './scratchDatabase.ts';
 import { fileDatabaseUrl } from './fileDatabase.ts';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -59,11 +58,6 @@ export type HarnessOptions = {
   env?: Record<string, string | undefined>;
   /** Another database than the test file's own (e.g. a scratch database). */
   databaseUrl?: string;
-  /**
-   * A scratch database of its own, created now and dropped at close, for files whose
-   * tests act on every conversation they can see (inbox, assignment, labels, search).
-   */
-  ownDatabase?: string;
   /** Where log lines go (pino destination); stdout when unset. */
   logDestination?: { write(line: string): void };
   /** A pack loaded (and maybe changed) by the test; otherwise BATON_PACK or the demo pack. */
@@ -71,8 +65,6 @@ export type HarnessOptions = {
 };
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const scratch = options.ownDatabase ? await createScratchDatabase(options.ownDatabase) : undefined;
-  if (scratch) options = { ...options, databaseUrl: scratch.url };
   const provider = await startStandInProvider();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -104,7 +96,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       await rt.close();
       await provider.close();
-      await scratch?.drop();
     },
   };
 }

@@ -10,7 +10,7 @@ import { translator } from '../../src/i18n/i18n.ts';
 import { eventually, useListeningHarness } from '../support/harness.ts';
 import { ADMIN, createAgent, customer, placedInQueue, whatsAppSendsTo } from '../escalation/helpers.ts';
 
-const suite = useListeningHarness({ ownDatabase: 'csat' });
+const suite = useListeningHarness();
 
 async function resolvedByAgent(locale: 'en' | 'hi', first: string) {
   const { h, server } = suite;

@@ -12,7 +12,7 @@ const CONSOLE_DIR = path.resolve(import.meta.dirname, '../../src/console');
 let h: Harness;
 let web: Listening;
 beforeAll(async () => {
-  h = await startHarness({ ownDatabase: 'workspace' });
+  h = await startHarness();
   web = await listen(h.app);
 });
 afterAll(async () => {
