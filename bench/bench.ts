@@ -20,8 +20,6 @@
 //        asking for a person; thanks: the cheapest path, one triage reply per message)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -35,7 +33,7 @@ import { createDb, type Db } from '../src/db/client.ts';
 import { DEFAULT_PACK_DIR, loadPack } from '../src/packs/loadPack.ts';
 import { provideInfrastructure } from '../src/main/infrastructure.ts';
 import { createLogger } from '../src/shared/logger.ts';
-import { cpuSeconds, rawBullmqBaseline, round, serverPids } from './measure.ts';
+import { cpuSeconds, rawBullmqBaseline, round, serverPids, startCountingProvider } from './measure.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -87,62 +85,6 @@ const percentile = (values: number[], p: number) => {
 };
 const progress = (line: string) => process.stdout.write(`\r${line.padEnd(100)}`);
 
-/** A stand-in Graph API that only counts and timestamps what arrives. */
-async function startCountingProvider() {
-  const replies = new Map<string, number[]>(); // wa_id → arrival time of each distinct reply
-  const arrivals = new Map<string, number>(); // outbound message id (Idempotency-Key) → first arrival
-  const keys = new Set<string>();
-  let total = 0;
-  let readReceipts = 0;
-  let counter = 0;
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = performance.now();
-      const key = req.headers['idempotency-key'];
-      // A re-send of a reply (same idempotency key) is counted apart, not as an answer.
-      const repeat = typeof key === 'string' && keys.has(key);
-      if (typeof key === 'string' && !repeat) {
-        keys.add(key);
-        arrivals.set(key, at);
-      }
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to?: string; status?: string };
-        if (body.status === 'read') readReceipts++;
-        if (body.to && !repeat) {
-          const list = replies.get(body.to) ?? [];
-          list.push(at);
-          replies.set(body.to, list);
-        }
-      } catch {
-        /* counted anyway */
-      }
-      total++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`{"messaging_product":"whatsapp","messages":[{"id":"wamid.bench-${++counter}-${process.pid}"}]}`);
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    replies,
-    arrivals,
-    total: () => total,
-    readReceipts: () => readReceipts,
-    distinct: () => keys.size,
-    reset: () => {
-      replies.clear();
-      arrivals.clear();
-      keys.clear();
-      total = 0;
-      readReceipts = 0;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 function currentRssMb(pid: number | undefined): number {
   if (!pid) return 0;
   try {
@@ -165,8 +107,6 @@ function peakRssMb(pid: number | undefined): number {
 
 /** Where PostgreSQL and Redis listen (set once they are up), to find their processes. */
 const SERVER_PORTS = { postgres: 0, redis: 0 };
-
-
 
 /** Where the machine's CPU went during `run`, per message answered: milliseconds per process group. */
 async function cpuPerMessage<T extends { answered: number }>(cluster: Cluster, run: () => Promise<T>): Promise<T & { cpuMsPerMessage: Record<string, number> }> {
@@ -448,7 +388,6 @@ async function warmUp(cluster: Cluster, provider: Awaited<ReturnType<typeof star
   await drive(cluster.baseUrl, provider, db, { total: 60, rate: 30, label: 'warm-up', runId, customers: 60 });
   return drive(cluster.baseUrl, provider, db, { total: Math.round(RATE * 2), rate: RATE, label: `warm-up @${RATE}/s`, runId: `${runId}r` });
 }
-
 
 async function main() {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });

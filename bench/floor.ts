@@ -14,10 +14,8 @@
 // Flags: --messages N (default 6000), --concurrency N (requests in flight, default 64),
 //        --no-db.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
@@ -27,12 +25,13 @@ import { loadConfig } from '../src/config/env.ts';
 import { provideInfrastructure } from '../src/main/infrastructure.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { whatsappWebhookBody } from '../src/dev/whatsappWebhookBody.ts';
-import { cpuSeconds, rawBullmqBaseline, round, serverPids } from './measure.ts';
+import { signWhatsAppBody, verifyWhatsAppSignature } from '../src/channels/whatsapp/index.ts';
+import { httpExchange } from '../src/shared/httpExchange.ts';
+import { cpuSeconds, rawBullmqBaseline, round, serverPids, startCountingProvider } from './measure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECRET = 'floor-app-secret';
 const PREFIX = '{floor}';
-const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 
 const SCHEMA = `
   DROP TABLE IF EXISTS floor_message;
@@ -91,9 +90,7 @@ async function api(): Promise<void> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const given = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
-      const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!verifyWhatsAppSignature(raw, req.headers['x-hub-signature-256'] as string | undefined, [SECRET])) {
         res.writeHead(401).end();
         return;
       }
@@ -114,18 +111,11 @@ async function api(): Promise<void> {
 /** The worker: handle and write the reply (one commit), send it, record it sent (one commit). */
 async function worker(): Promise<void> {
   const db = process.env.FLOOR_DB ? new pg.Pool({ connectionString: process.env.FLOOR_DB, max: 8 }) : undefined;
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const provider = new URL(process.env.FLOOR_PROVIDER!);
-  const post = (body: string, key: string) =>
-    new Promise<string>((resolve, reject) => {
-      const req = request({ host: provider.hostname, port: provider.port, path: '/v21.0/messages', method: 'POST', agent, headers: { 'content-type': 'application/json', 'idempotency-key': key } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: Array<{ id: string }> }).messages[0]!.id));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const provider = `${process.env.FLOOR_PROVIDER!}/v21.0/messages`;
+  const post = async (body: string, key: string) => {
+    const { text } = await httpExchange(provider, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body, timeoutMs: 10_000 });
+    return (JSON.parse(text) as { messages: Array<{ id: string }> }).messages[0]!.id;
+  };
   new Worker<Job>(
     'floor',
     async (job) => {
@@ -148,9 +138,6 @@ async function worker(): Promise<void> {
   );
 }
 
-
-
-
 async function main(): Promise<void> {
   const { values: flags } = parseArgs({ options: { messages: { type: 'string', default: '6000' }, concurrency: { type: 'string', default: '64' }, 'no-db': { type: 'boolean', default: false } } });
   const total = Number(flags.messages);
@@ -166,36 +153,18 @@ async function main(): Promise<void> {
   const baseline = await rawBullmqBaseline(infra.redisUrl, 20_000);
   process.stdout.write(`raw BullMQ baseline (add + process empty jobs): ${baseline} jobs/s\n`);
 
-  // The stand-in provider: counts distinct replies (by idempotency key) and when the last came.
-  const keys = new Set<string>();
-  let last = 0;
-  let counter = 0;
-  const provider = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      keys.add(String(req.headers['idempotency-key']));
-      last = performance.now();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(`{"messaging_product":"whatsapp","messages":[{"id":"wamid.floor-${++counter}"}]}`);
-    });
-  });
-  provider.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => provider.listen(0, '127.0.0.1', r));
+  // The bench's stand-in provider: it counts distinct replies by their idempotency key.
+  const provider = await startCountingProvider();
   const port = 3900 + (process.pid % 100);
-  const env = { ...process.env, FLOOR_DB: flags['no-db'] ? '' : infra.databaseUrl, FLOOR_REDIS: infra.redisUrl, FLOOR_PORT: String(port), FLOOR_PROVIDER: `http://127.0.0.1:${(provider.address() as AddressInfo).port}` };
+  const env = { ...process.env, FLOOR_DB: flags['no-db'] ? '' : infra.databaseUrl, FLOOR_REDIS: infra.redisUrl, FLOOR_PORT: String(port), FLOOR_PROVIDER: provider.url };
   const child = (role: string): ChildProcess => spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/floor.ts'), role], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const procs = { api: child('api'), worker: child('worker') };
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const send = (i: number) =>
-    new Promise<number>((resolve, reject) => {
-      const waId = `9199${String(i % 500).padStart(8, '0')}`;
-      const body = whatsappWebhookBody({ phoneNumberId: '100000000000009', contact: { waId, name: 'Floor' }, messages: [{ from: waId, id: `wamid.floor-in-${i}`, type: 'text', text: { body: 'thanks' } }] });
-      const req = request({ host: '127.0.0.1', port, path: '/webhooks/whatsapp', method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const send = async (i: number) => {
+    const waId = `9199${String(i % 500).padStart(8, '0')}`;
+    const body = whatsappWebhookBody({ phoneNumberId: '100000000000009', contact: { waId, name: 'Floor' }, messages: [{ from: waId, id: `wamid.floor-in-${i}`, type: 'text', text: { body: 'thanks' } }] });
+    const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppBody(body, SECRET) };
+    return (await httpExchange(`http://127.0.0.1:${port}/webhooks/whatsapp`, { method: 'POST', headers, body, timeoutMs: 60_000 })).status;
+  };
   for (let i = 0; i < 100; i++) {
     try {
       await send(-1 - i);
@@ -206,8 +175,8 @@ async function main(): Promise<void> {
   }
   // Warm-up (JIT, pools), then the measured run.
   for (let i = 0; i < 500; i += concurrency) await Promise.all(Array.from({ length: Math.min(concurrency, 500 - i) }, (_, k) => send(1_000_000 + i + k)));
-  while (keys.size < 501) await new Promise((r) => setTimeout(r, 50));
-  keys.clear();
+  while (provider.distinct() < 501) await new Promise((r) => setTimeout(r, 50));
+  provider.reset();
   const servers = serverPids(Number(new URL(infra.databaseUrl).port), Number(new URL(infra.redisUrl).port));
   const groups: Record<string, number[]> = { api: [procs.api.pid!], worker: [procs.worker.pid!], postgres: servers.postgres, redis: servers.redis };
   const before = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, cpuSeconds(pids)]));
@@ -223,16 +192,22 @@ async function main(): Promise<void> {
       }
     }),
   );
-  while (keys.size < total && performance.now() - last < 10_000) await new Promise((r) => setTimeout(r, 20));
-  const seconds = (last - started) / 1000;
-  const per = (s: number) => round((1000 * s) / Math.max(1, keys.size), 2);
+  // Until every reply is in, or none came for 10 s.
+  let answered = 0;
+  let grewAt = performance.now();
+  while (answered < total && performance.now() - grewAt < 10_000) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (provider.distinct() > answered) [answered, grewAt] = [provider.distinct(), performance.now()];
+  }
+  const seconds = (Math.max(started, ...provider.arrivals.values()) - started) / 1000;
+  const per = (s: number) => round((1000 * s) / Math.max(1, answered), 2);
   const cpu: Record<string, number> = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, per(cpuSeconds(pids) - before[k]!)]));
   const usage = process.cpuUsage(own);
   cpu.loadGenerator = per((usage.user + usage.system) / 1e6);
   cpu.total = round(Object.values(cpu).reduce((a, b) => a + b, 0), 2);
-  const rate = round(keys.size / seconds);
-  const summary = { at: new Date().toISOString(), flags: { messages: total, concurrency, noDb: flags['no-db'] }, rawBullmqJobsPerSecond: baseline, answered: keys.size, statuses, messagesPerSecond: rate, ratioToRawBaseline: round(rate / baseline, 3), cpuMsPerMessage: cpu };
-  process.stdout.write(`floor${flags['no-db'] ? ' without PostgreSQL' : ''}: ${keys.size} of ${total} answered (webhook answers ${JSON.stringify(statuses)}), ${rate} msg/s = ${round((100 * rate) / baseline)} % of raw BullMQ | CPU ms per message ${JSON.stringify(cpu)}\n`);
+  const rate = round(answered / seconds);
+  const summary = { at: new Date().toISOString(), flags: { messages: total, concurrency, noDb: flags['no-db'] }, rawBullmqJobsPerSecond: baseline, answered, statuses, messagesPerSecond: rate, ratioToRawBaseline: round(rate / baseline, 3), cpuMsPerMessage: cpu };
+  process.stdout.write(`floor${flags['no-db'] ? ' without PostgreSQL' : ''}: ${answered} of ${total} answered (webhook answers ${JSON.stringify(statuses)}), ${rate} msg/s = ${round((100 * rate) / baseline)} % of raw BullMQ | CPU ms per message ${JSON.stringify(cpu)}\n`);
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   const file = path.join(ROOT, 'bench/results', `floor-${summary.at.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(summary, null, 2));
@@ -240,8 +215,7 @@ async function main(): Promise<void> {
   for (const p of Object.values(procs)) p.kill('SIGTERM');
   await admin.query('DROP TABLE IF EXISTS floor_message');
   await admin.end();
-  provider.close();
-  agent.destroy();
+  await provider.close();
   await infra.stop();
   process.exit(0);
 }

@@ -1,6 +1,9 @@
 // What both benchmarks measure the same way: CPU time per process from /proc, the
-// processes of the bench's PostgreSQL and Redis, and raw BullMQ on the same Redis.
+// processes of the bench's PostgreSQL and Redis, raw BullMQ on the same Redis, and the
+// stand-in Graph API that counts the replies.
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -64,4 +67,60 @@ export async function rawBullmqBaseline(redisUrl: string, jobs: number): Promise
   connection.disconnect();
   workerConnection.disconnect();
   return round(perSecond, 0);
+}
+
+/** A stand-in Graph API that only counts and timestamps what arrives. */
+export async function startCountingProvider() {
+  const replies = new Map<string, number[]>(); // wa_id → arrival time of each distinct reply
+  const arrivals = new Map<string, number>(); // outbound message id (Idempotency-Key) → first arrival
+  const keys = new Set<string>();
+  let total = 0;
+  let readReceipts = 0;
+  let counter = 0;
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = performance.now();
+      const key = req.headers['idempotency-key'];
+      // A re-send of a reply (same idempotency key) is counted apart, not as an answer.
+      const repeat = typeof key === 'string' && keys.has(key);
+      if (typeof key === 'string' && !repeat) {
+        keys.add(key);
+        arrivals.set(key, at);
+      }
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to?: string; status?: string };
+        if (body.status === 'read') readReceipts++;
+        if (body.to && !repeat) {
+          const list = replies.get(body.to) ?? [];
+          list.push(at);
+          replies.set(body.to, list);
+        }
+      } catch {
+        /* counted anyway */
+      }
+      total++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"messaging_product":"whatsapp","messages":[{"id":"wamid.bench-${++counter}-${process.pid}"}]}`);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    replies,
+    arrivals,
+    total: () => total,
+    readReceipts: () => readReceipts,
+    distinct: () => keys.size,
+    reset: () => {
+      replies.clear();
+      arrivals.clear();
+      keys.clear();
+      total = 0;
+      readReceipts = 0;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
