@@ -51,10 +51,13 @@ export function preparedStatementNames(threshold = PREPARE_THRESHOLD, max = MAX_
  * A node-postgres pool as every part of Baton opens one. Connections once opened stay
  * (`min`): opening one costs a server process, a SCRAM handshake and re-preparing every
  * hot statement, and closing them after 10 s idle (pg's default) made the first seconds
- * of every burst after a lull slow. `onConnect` runs before a new connection is handed out.
+ * of every burst after a lull slow. `settings` are the session's from its first statement:
+ * sent with the connection's start-up message, no round trip of their own.
  */
-export function openPool(databaseUrl: string, max: number, options: { onConnect?: (client: pg.ClientBase) => Promise<unknown>; pipeline?: boolean } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000, ...options });
+export function openPool(databaseUrl: string, max: number, options: { settings?: Record<string, string>; pipeline?: boolean } = {}): pg.Pool {
+  const { settings, ...rest } = options;
+  const startup = settings ? { options: Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {};
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, min: max, connectionTimeoutMillis: 5000, ...startup, ...rest });
   pool.on('error', () => {}); // an idle connection dropped by a restart; the next checkout reconnects
   return pool;
 }
@@ -69,10 +72,9 @@ export function openPool(databaseUrl: string, max: number, options: { onConnect?
  * a scan looked cheaper than the key index — a "sent" record's outbox delete scanned
  * ~200 pages each time (2.9 → 0.87 ms per call with the scan priced out, measured with
  * pg_stat_statements). A statement with no usable index still scans.
- * Set before the connection is handed out (a failure fails the checkout).
  */
 export function openHotPool(databaseUrl: string, max: number, options: { pipeline?: boolean } = {}): pg.Pool {
-  return openPool(databaseUrl, max, { ...options, onConnect: (client) => client.query('SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off') });
+  return openPool(databaseUrl, max, { ...options, settings: { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off' } });
 }
 
 /** One namer per process: every pool's connections prepare the same texts under the same names. */
